@@ -1,1 +1,1 @@
-export {};
+export { createS3Client, type S3ClientOptions } from './client.js';
