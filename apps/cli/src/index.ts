@@ -1,1 +1,2 @@
-export {};
+export { buildCli, runCli } from './cli.js';
+export { ExitCode, exitCodeFor } from './exit-codes.js';

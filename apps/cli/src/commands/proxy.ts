@@ -1,0 +1,58 @@
+import { proxyDefaults, startProxy } from '@wunderproxy/proxy';
+import type { Argv, CommandModule } from 'yargs';
+import { failWith } from '../exit-codes.js';
+import { createLogger, type LogLevel } from '../logger.js';
+import { exitOnSignals } from '../shutdown.js';
+
+interface ProxyArgs {
+  listen: string;
+  admin: string;
+  'no-admin'?: boolean;
+  backend?: string;
+  redis?: string;
+  name: string;
+  'admin-token'?: string;
+  'drain-timeout': number;
+  'backend-timeout': number;
+  'health-check-path': string;
+  'maintenance-page'?: string;
+  'log-level': LogLevel;
+}
+
+export const proxyCommand: CommandModule<object, ProxyArgs> = {
+  command: 'proxy',
+  describe: 'Run the proxy: forward all HTTP traffic to one backend, switched by the admin API or Redis',
+  builder: (yargs: Argv) =>
+    yargs
+      .option('listen', { type: 'string', default: proxyDefaults.listen, describe: 'public listener HOST:PORT' })
+      .option('admin', { type: 'string', default: proxyDefaults.admin, describe: 'admin API HOST:PORT (loopback by default)' })
+      .option('backend', { type: 'string', describe: 'initial backend URL or "maintenance" (the Redis state wins)' })
+      .option('redis', { type: 'string', describe: 'Redis URL for the switch channel and state key' })
+      .option('name', { type: 'string', default: proxyDefaults.name, describe: 'app name (Redis key prefix wunderproxy:NAME:)' })
+      .option('admin-token', { type: 'string', describe: 'bearer token required on /api/*' })
+      .option('drain-timeout', { type: 'number', default: proxyDefaults.drainTimeoutMs / 1000, describe: 'seconds in-flight requests get after a switch or SIGTERM' })
+      .option('backend-timeout', { type: 'number', default: proxyDefaults.backendTimeoutMs / 1000, describe: 'seconds without a byte from the backend before 504' })
+      .option('health-check-path', { type: 'string', default: proxyDefaults.healthCheckPath, describe: 'answered 200 in maintenance mode' })
+      .option('maintenance-page', { type: 'string', describe: 'HTML file served (503) in maintenance mode' }) as unknown as Argv<ProxyArgs>,
+  handler: async (args) => {
+    const log = createLogger(args['log-level'], 'proxy');
+    try {
+      const proxy = await startProxy({
+        listen: args.listen,
+        admin: args.admin,
+        backend: args.backend,
+        redis: args.redis,
+        name: args.name,
+        adminToken: args['admin-token'],
+        drainTimeoutMs: args['drain-timeout'] * 1000,
+        backendTimeoutMs: args['backend-timeout'] * 1000,
+        healthCheckPath: args['health-check-path'],
+        maintenancePage: args['maintenance-page'],
+        logger: log,
+      });
+      exitOnSignals(log, () => proxy.close());
+    } catch (error) {
+      failWith(error);
+    }
+  },
+};

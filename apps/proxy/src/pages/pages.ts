@@ -1,0 +1,51 @@
+import type { ServerResponse } from 'node:http';
+
+/** Why the proxy answered itself; shows in the page and the `X-Wunderproxy-Error` header. */
+export type PageReason = 'no-backend' | 'backend-unreachable' | 'backend-error' | 'timeout' | 'drain' | 'maintenance';
+
+const titles: Record<PageReason, string> = {
+  'no-backend': 'No backend is configured',
+  'backend-unreachable': 'The application is not reachable',
+  'backend-error': 'The application closed the connection',
+  timeout: 'The application did not answer in time',
+  drain: 'The request did not finish before its old backend was retired',
+  maintenance: 'Down for maintenance',
+};
+
+function html(status: number, title: string, detail: string): Buffer {
+  return Buffer.from(
+    `<!doctype html><html><head><meta charset="utf-8"><title>${status} ${title}</title>` +
+      '<style>body{font:16px system-ui,sans-serif;margin:4em auto;max-width:36em;color:#333}</style></head>' +
+      `<body><h1>${title}</h1><p>${detail}</p></body></html>\n`,
+  );
+}
+
+// Built once: the error path must stay fast when a backend is down and every request lands here.
+const pages = new Map<string, Buffer>();
+for (const [reason, title] of Object.entries(titles)) {
+  const status = reason === 'maintenance' ? 503 : reason === 'timeout' || reason === 'drain' ? 504 : 502;
+  const detail = reason === 'maintenance' ? 'We will be back shortly.' : 'Please try again in a moment.';
+  pages.set(`${status} ${reason}`, html(status, title, detail));
+}
+
+let maintenancePage: Buffer = pages.get('503 maintenance')!;
+let retryAfter = '30';
+
+/** Replaces the built-in maintenance page (from `--maintenance-page FILE`) and its Retry-After seconds. */
+export function configureMaintenancePage(page: Buffer | undefined, retryAfterSeconds: number): void {
+  if (page !== undefined) maintenancePage = page;
+  retryAfter = String(retryAfterSeconds);
+}
+
+export function sendPage(res: ServerResponse, status: 502 | 503 | 504, reason: PageReason): void {
+  const body = reason === 'maintenance' ? maintenancePage : (pages.get(`${status} ${reason}`) ?? html(status, titles[reason], ''));
+  const headers: Record<string, string | number> = {
+    'content-type': 'text/html; charset=utf-8',
+    'content-length': body.length,
+    'cache-control': 'no-store',
+    'x-wunderproxy-error': reason,
+  };
+  if (status === 503) headers['retry-after'] = retryAfter;
+  res.writeHead(status, headers);
+  res.end(res.req.method === 'HEAD' ? undefined : body);
+}

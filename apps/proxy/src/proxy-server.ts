@@ -1,0 +1,167 @@
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import type { Socket } from 'node:net';
+import type { BackendState, SwitchCommand } from '@wunderproxy/proxy-client';
+import type { Logger } from 'pino';
+import { createAdminApi } from './admin-api.js';
+import { proxyDefaults } from './defaults.js';
+import { createForwarder } from './forward.js';
+import { ListenError, listenOn, parseListenAddress } from './listen-address.js';
+import { createMetricsRegistry } from './metrics.js';
+import { configureMaintenancePage } from './pages/pages.js';
+import { RedisChannel } from './redis-channel.js';
+import { RequestStats } from './stats.js';
+import { Switch } from './switch.js';
+import { checkBackendUrl, InvalidSwitchError } from './switch-command.js';
+import type { SwitchControl } from './switch-control.js';
+
+export interface ProxyOptions {
+  /** Public listener, `HOST:PORT`. */
+  listen: string;
+  /** Admin API listener, `HOST:PORT`; null disables it. */
+  admin: string | null;
+  /** Initial backend URL, or `maintenance`. Redis's stored state wins over it. */
+  backend?: string | undefined;
+  redis?: string | undefined;
+  name: string;
+  adminToken?: string | undefined;
+  drainTimeoutMs: number;
+  backendTimeoutMs: number;
+  healthCheckPath: string;
+  /** A file whose contents replace the built-in maintenance page. */
+  maintenancePage?: string | undefined;
+  /** How long start waits for Redis before serving `--backend` (Redis keeps being retried after). */
+  redisWaitMs?: number;
+  logger: Logger;
+}
+
+export interface RunningProxy {
+  readonly port: number;
+  readonly adminPort: number | undefined;
+  readonly control: SwitchControl;
+  /** Stop accepting, let in-flight requests finish (up to drainTimeoutMs), close everything. */
+  close(drainTimeoutMs?: number): Promise<void>;
+}
+
+function initialCommand(backend: string | undefined): SwitchCommand | undefined {
+  if (backend === undefined || backend === '') return undefined;
+  if (backend === 'maintenance') return { id: 'initial', maintenance: true };
+  try {
+    return { id: 'initial', url: checkBackendUrl(backend) };
+  } catch (error) {
+    if (error instanceof InvalidSwitchError) throw new ListenError(`--backend: ${error.message.replace(/^url: /, '')}`);
+    throw error;
+  }
+}
+
+export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
+  const log = options.logger;
+  const listen = parseListenAddress(options.listen, '--listen');
+  const admin = options.admin === null ? null : parseListenAddress(options.admin, '--admin', '127.0.0.1');
+  const initial = initialCommand(options.backend);
+  let maintenancePage: Buffer | undefined;
+  if (options.maintenancePage !== undefined) {
+    try {
+      maintenancePage = readFileSync(options.maintenancePage);
+    } catch (error) {
+      throw new ListenError(`--maintenance-page: cannot read ${options.maintenancePage}: ${(error as Error).message}`);
+    }
+  }
+  configureMaintenancePage(maintenancePage, proxyDefaults.maintenanceRetryAfterSeconds);
+
+  const theSwitch = new Switch(log.child({ component: 'switch' }), options.drainTimeoutMs);
+  const control: SwitchControl = {
+    get state() {
+      return theSwitch.state;
+    },
+    apply: async (command) => theSwitch.apply(command),
+  };
+  if (initial !== undefined) theSwitch.apply(initial);
+
+  const stats = new RequestStats();
+  const forwarder = createForwarder({
+    switch: theSwitch,
+    stats,
+    log: log.child({ component: 'forward' }),
+    backendTimeoutMs: options.backendTimeoutMs,
+    healthCheckPath: options.healthCheckPath,
+  });
+  const server = http.createServer({ keepAliveTimeout: proxyDefaults.keepAliveTimeoutMs }, forwarder.onRequest);
+  server.headersTimeout = proxyDefaults.keepAliveTimeoutMs + 1000;
+  server.on('upgrade', forwarder.onUpgrade);
+  server.on('connection', (socket: Socket) => {
+    stats.openConnections++;
+    socket.once('close', () => stats.openConnections--);
+  });
+  server.on('clientError', (_error, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    else socket.destroy();
+  });
+
+  let redis: RedisChannel | undefined;
+  if (options.redis !== undefined && options.redis !== '') {
+    redis = new RedisChannel({ url: options.redis, name: options.name, control, log: log.child({ component: 'redis' }) });
+    await redis.start(options.redisWaitMs ?? 2000);
+  }
+
+  const metrics = createMetricsRegistry(stats, () => ({ drainingBackends: theSwitch.drainingCount }));
+  const adminApp = createAdminApi({
+    name: options.name,
+    control,
+    token: options.adminToken,
+    log: log.child({ component: 'admin' }),
+    metrics,
+    status: () => {
+      const route = theSwitch.route;
+      const agent = route.kind === 'backend' ? route.backend.agent : undefined;
+      const count = (sockets: NodeJS.ReadOnlyDict<unknown[]> | undefined) =>
+        Object.values(sockets ?? {}).reduce((sum, list) => sum + (list?.length ?? 0), 0);
+      return {
+        name: options.name,
+        backend: theSwitch.state,
+        drainingBackends: theSwitch.drainingCount,
+        upstream: { sockets: count(agent?.sockets), freeSockets: count(agent?.freeSockets) },
+        stats: stats.snapshot(),
+        process: { pid: process.pid, uptimeSeconds: Math.round(process.uptime()), rssBytes: process.memoryUsage.rss() },
+      };
+    },
+    onSwitched: async (state: BackendState) => {
+      await redis?.store(state);
+    },
+  });
+  const adminServer = http.createServer(adminApp);
+
+  let port: number;
+  let adminPort: number | undefined;
+  try {
+    port = await listenOn(server, listen, '--listen');
+    if (admin !== null) adminPort = await listenOn(adminServer, admin, '--admin');
+  } catch (error) {
+    server.close();
+    await redis?.stop();
+    throw error;
+  }
+  log.info({ listen: `${listen.host}:${port}`, admin: admin && `${admin.host}:${adminPort}`, backend: theSwitch.state, redis: options.redis ?? null, name: options.name }, 'proxy listening');
+
+  let closing: Promise<void> | undefined;
+  const close = (drainTimeoutMs = options.drainTimeoutMs): Promise<void> => {
+    closing ??= (async () => {
+      log.info({ drainTimeoutMs, inFlight: stats.activeRequests, websockets: stats.websockets }, 'shutting down: draining');
+      const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      // Keep-alive connections that finish their last request while draining are closed as they go idle.
+      const idleSweep = setInterval(() => server.closeIdleConnections(), 100);
+      await theSwitch.drainAll(drainTimeoutMs);
+      clearInterval(idleSweep);
+      server.closeAllConnections();
+      await stopped;
+      await redis?.stop();
+      adminServer.closeAllConnections();
+      await new Promise<void>((resolve) => adminServer.close(() => resolve()));
+      log.info('proxy stopped');
+    })();
+    return closing;
+  };
+
+  return { port, adminPort, control, close };
+}
