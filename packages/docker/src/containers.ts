@@ -205,7 +205,11 @@ async function inspect(connection: Connection, id: string): Promise<ContainerIns
 
 function notFoundOr(connection: Connection, id: string, error: unknown): DockerError {
   if (statusOf(error) === 404) return new ContainerNotFoundError(id, error);
-  return translate(connection, error, () => new DockerError('DOCKER_REQUEST_FAILED', describe(error), { cause: error }));
+  return translate(
+    connection,
+    error,
+    () => new DockerError('DOCKER_REQUEST_FAILED', describe(error), { cause: error }),
+  );
 }
 
 /** docker stop: SIGTERM (or the image's stop signal), SIGKILL after timeoutSeconds. Stopping a stopped one is fine. */
@@ -271,7 +275,11 @@ export async function listAppContainers(connection: Connection, app: string): Pr
   try {
     list = await connection.api.listContainers({ all: true, filters: { label: [`${LABELS.name}=${app}`] } });
   } catch (error) {
-    throw translate(connection, error, () => new DockerError('DOCKER_REQUEST_FAILED', describe(error), { cause: error }));
+    throw translate(
+      connection,
+      error,
+      () => new DockerError('DOCKER_REQUEST_FAILED', describe(error), { cause: error }),
+    );
   }
   return list
     .map((c) => {

@@ -1,11 +1,17 @@
 import { type Connection, connect, type DockerClientOptions } from './connection.js';
+import type {
+  AppContainer,
+  AppContainerSpec,
+  AppContainerSummary,
+  ContainerState,
+  CreatedContainer,
+} from './containers.js';
 import * as containers from './containers.js';
-import type { AppContainer, AppContainerSpec, AppContainerSummary, ContainerState, CreatedContainer } from './containers.js';
 import { DockerUnavailableError } from './errors.js';
-import * as images from './images.js';
 import type { EnsuredImage, EnsureImageOptions, ImageInfo, PullOptions } from './images.js';
-import * as logs from './logs.js';
+import * as images from './images.js';
 import type { LogChunk } from './logs.js';
+import * as logs from './logs.js';
 
 export type { DockerClientOptions };
 

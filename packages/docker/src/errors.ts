@@ -87,7 +87,8 @@ export function describe(error: unknown): string {
   if (json && typeof json === 'object' && typeof (json as { message?: unknown }).message === 'string') {
     return (json as { message: string }).message;
   }
-  if (error instanceof Error) return error.message;
+  // Streamed requests (pull, push) carry no json: the engine's words follow dockerode's "(HTTP code N) … - ".
+  if (error instanceof Error) return error.message.replace(/^\(HTTP code \d+\) [^-]*- /, '').trim();
   return String(error);
 }
 

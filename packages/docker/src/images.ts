@@ -64,7 +64,11 @@ export async function inspectImage(connection: Connection, ref: string): Promise
     };
   } catch (error) {
     if (statusOf(error) === 404) return undefined;
-    throw translate(connection, error, () => new DockerError('DOCKER_REQUEST_FAILED', describe(error), { cause: error }));
+    throw translate(
+      connection,
+      error,
+      () => new DockerError('DOCKER_REQUEST_FAILED', describe(error), { cause: error }),
+    );
   }
 }
 
@@ -146,17 +150,29 @@ export async function tagImage(connection: Connection, source: string, target: s
     await connection.api.getImage(source).tag({ repo: normalized.slice(0, at), tag: normalized.slice(at + 1) });
   } catch (error) {
     if (statusOf(error) === 404) throw new ImageNotFoundError(source, error);
-    throw translate(connection, error, () => new DockerError('DOCKER_REQUEST_FAILED', describe(error), { cause: error }));
+    throw translate(
+      connection,
+      error,
+      () => new DockerError('DOCKER_REQUEST_FAILED', describe(error), { cause: error }),
+    );
   }
 }
 
 /** Removes one reference (untags; deletes the image when it was the last). False when there was none. */
-export async function removeImage(connection: Connection, ref: string, options: { force?: boolean } = {}): Promise<boolean> {
+export async function removeImage(
+  connection: Connection,
+  ref: string,
+  options: { force?: boolean } = {},
+): Promise<boolean> {
   try {
     await connection.api.getImage(ref).remove({ force: options.force ?? false });
     return true;
   } catch (error) {
     if (statusOf(error) === 404) return false;
-    throw translate(connection, error, () => new DockerError('DOCKER_REQUEST_FAILED', describe(error), { cause: error }));
+    throw translate(
+      connection,
+      error,
+      () => new DockerError('DOCKER_REQUEST_FAILED', describe(error), { cause: error }),
+    );
   }
 }

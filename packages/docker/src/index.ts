@@ -8,7 +8,7 @@ export type {
   RestartPolicy,
 } from './containers.js';
 export { containerName, LABELS } from './containers.js';
-export { type DockerClientOptions, DockerClient } from './engine.js';
+export { DockerClient, type DockerClientOptions } from './engine.js';
 export {
   ContainerCreateFailedError,
   ContainerNotFoundError,

@@ -37,7 +37,11 @@ export async function containerLogs(connection: Connection, id: string, lines = 
     return info.Config.Tty ? [{ stream: 'stdout', text: buffer.toString('utf8') }] : demultiplexLogs(buffer);
   } catch (error) {
     if (statusOf(error) === 404) throw new ContainerNotFoundError(id, error);
-    throw translate(connection, error, () => new DockerError('DOCKER_REQUEST_FAILED', describe(error), { cause: error }));
+    throw translate(
+      connection,
+      error,
+      () => new DockerError('DOCKER_REQUEST_FAILED', describe(error), { cause: error }),
+    );
   }
 }
 

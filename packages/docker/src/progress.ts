@@ -132,7 +132,11 @@ export function ttyProgress(out: TerminalOutput): ProgressRenderer {
 
   const line = (event: ImageProgressEvent & { kind: 'layer' }): string => {
     let text = `${event.layerId}: ${event.status}`;
-    if (event.total && event.current !== undefined && (event.phase === 'downloading' || event.phase === 'extracting' || event.phase === 'pushing')) {
+    if (
+      event.total &&
+      event.current !== undefined &&
+      (event.phase === 'downloading' || event.phase === 'extracting' || event.phase === 'pushing')
+    ) {
       const width = 30;
       const filled = Math.min(width, Math.round((event.current / event.total) * width));
       const bar = `${'='.repeat(Math.max(0, filled - 1))}${filled > 0 ? '>' : ''}${' '.repeat(width - filled)}`;

@@ -50,7 +50,8 @@ export async function createRegistryHandler(options: RegistryOptions): Promise<R
       sendUnauthorized(response);
       return;
     }
-    const pathname = url.pathname;
+    // The raw path, not url.pathname: WHATWG URL parsing would resolve `a/../b` into `b` before names are validated.
+    const pathname = (request.url ?? '/').split('?')[0] ?? '/';
     if (pathname === '/v2/' || pathname === '/v2') {
       // With auth on, the ping checks credentials (docker login relies on it) and gives anonymous clients the
       // challenge, so docker knows to send credentials when it pushes; loopback pulls still need none.

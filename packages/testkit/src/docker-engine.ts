@@ -79,7 +79,9 @@ export async function ensureDocker(): Promise<void> {
     }
     await new Promise((r) => setTimeout(r, 200));
   }
-  throw new Error(`dockerd did not answer within ${START_TIMEOUT_MS / 1000} s; its log (${logFile}):\n${tail(logFile)}`);
+  throw new Error(
+    `dockerd did not answer within ${START_TIMEOUT_MS / 1000} s; its log (${logFile}):\n${tail(logFile)}`,
+  );
 }
 
 function tail(file: string, lines = 20): string {
