@@ -26,6 +26,8 @@ export class RedisChannel {
   readonly #log: Logger;
   readonly #control: SwitchControl;
   #everReady = false;
+  #subscribed = false;
+  readonly #synced: Array<() => void> = [];
   // Switches are applied one at a time, in arrival order, so a resync never interleaves with a message.
   #queue: Promise<void> = Promise.resolve();
 
@@ -36,7 +38,12 @@ export class RedisChannel {
     const retryStrategy = (attempt: number) => Math.min(100 * 2 ** Math.min(attempt, 10), proxyDefaults.redisRetryMaxDelayMs);
     const common = { lazyConnect: true, retryStrategy, maxRetriesPerRequest: 1, enableOfflineQueue: false };
     this.#commands = new Redis(options.url, { ...common, connectionName: `wunderproxy-proxy-${options.name}` });
-    this.#subscriber = new Redis(options.url, { ...common, connectionName: `wunderproxy-proxy-${options.name}-sub` });
+    // Subscribed by hand on every `ready` (autoResubscribe only repeats subscriptions that once succeeded).
+    this.#subscriber = new Redis(options.url, {
+      ...common,
+      autoResubscribe: false,
+      connectionName: `wunderproxy-proxy-${options.name}-sub`,
+    });
 
     let lastError = '';
     for (const connection of [this.#commands, this.#subscriber]) {
@@ -46,11 +53,23 @@ export class RedisChannel {
         lastError = error.message;
       });
     }
+    // Resync once both connections are up and the subscription is in place: a switch published between the
+    // GET and the SUBSCRIBE would otherwise be missed.
     this.#commands.on('ready', () => {
       lastError = '';
-      if (this.#everReady) this.#log.info('redis reconnected; re-reading the current backend');
-      this.#everReady = true;
-      this.#enqueue(() => this.#resync());
+      if (this.#subscribed) this.#onConnected();
+    });
+    this.#subscriber.on('ready', () => {
+      this.#subscriber.subscribe(this.#keys.switch).then(
+        () => {
+          this.#subscribed = true;
+          if (this.#commands.status === 'ready') this.#onConnected();
+        },
+        (error: Error) => this.#log.warn({ err: error.message }, 'redis subscribe failed; retrying on reconnect'),
+      );
+    });
+    this.#subscriber.on('close', () => {
+      this.#subscribed = false;
     });
     this.#subscriber.on('message', (_channel: string, text: string) => this.#enqueue(() => this.#onMessage(text)));
   }
@@ -60,12 +79,9 @@ export class RedisChannel {
    * rather than `--backend`. An unreachable Redis is not fatal: the connection keeps retrying in the background.
    */
   async start(waitMs: number): Promise<boolean> {
-    const synced = new Promise<void>((resolve) => this.#commands.once('ready', () => void this.#queue.then(resolve)));
+    const synced = new Promise<void>((resolve) => this.#synced.push(resolve));
     this.#commands.connect().catch(() => {});
     this.#subscriber.connect().catch(() => {});
-    this.#subscriber.subscribe(this.#keys.switch).catch(() => {
-      // ioredis re-subscribes on reconnect (autoResubscribe) once the first subscribe is registered
-    });
     let timer: NodeJS.Timeout | undefined;
     const ok = await Promise.race([synced.then(() => true), new Promise<boolean>((r) => (timer = setTimeout(() => r(false), waitMs)))]);
     clearTimeout(timer);
@@ -86,6 +102,15 @@ export class RedisChannel {
     } catch (error) {
       this.#log.warn({ err: (error as Error).message }, 'could not store the backend in redis');
     }
+  }
+
+  #onConnected(): void {
+    if (this.#everReady) this.#log.info('redis reconnected; re-reading the current backend');
+    this.#everReady = true;
+    this.#enqueue(() => this.#resync());
+    void this.#queue.then(() => {
+      for (const resolve of this.#synced.splice(0)) resolve();
+    });
   }
 
   #enqueue(task: () => Promise<void>): void {
