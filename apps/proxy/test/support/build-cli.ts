@@ -29,5 +29,3 @@ export default function buildCli(): void {
   }
 }
 
-/** The built CLI entry point the process tests run with `node`. */
-export const cliMain = join(root, 'apps/cli/dist/main.js');

@@ -1,0 +1,85 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { dirname, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+/** The built CLI (test/support/build-cli.ts keeps it fresh). */
+export const cliMain = resolve(dirname(fileURLToPath(import.meta.url)), '../../../cli/dist/main.js');
+
+export interface CliResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  durationMs: number;
+}
+
+/** Runs `wunderproxy ARGS…` to completion (for commands that exit by themselves). */
+export async function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+  const started = performance.now();
+  const child = spawn(process.execPath, [cliMain, ...args], { env: { ...cleanEnv(), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
+  const [code, signal] = (await once(child, 'close')) as [number | null, NodeJS.Signals | null];
+  return { code, signal, stdout, stderr, durationMs: performance.now() - started };
+}
+
+export interface ProxyProcess {
+  readonly child: ChildProcess;
+  readonly pid: number;
+  readonly url: string;
+  readonly adminUrl: string;
+  /** Parsed JSON log lines from stdout. */
+  readonly logs: Array<Record<string, unknown>>;
+  /** Resolves with the exit code. */
+  readonly exited: Promise<number | null>;
+  /** SIGTERM, then wait for the exit (SIGKILL after 10 s). */
+  stop(): Promise<number | null>;
+}
+
+/** Starts `wunderproxy proxy ARGS…` and resolves once it logged `proxy listening` (ports taken from that line). */
+export async function spawnProxy(args: string[], env: NodeJS.ProcessEnv = {}): Promise<ProxyProcess> {
+  const child = spawn(process.execPath, [cliMain, 'proxy', '--listen', '127.0.0.1:0', '--admin', '127.0.0.1:0', ...args], {
+    env: { ...cleanEnv(), ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const logs: Array<Record<string, unknown>> = [];
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
+  const exited = once(child, 'exit').then(([code]) => code as number | null);
+  const listening = new Promise<Record<string, unknown>>((resolve, reject) => {
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      const entry = JSON.parse(line) as Record<string, unknown>;
+      logs.push(entry);
+      if (entry.msg === 'proxy listening') resolve(entry);
+    });
+    void exited.then((code) => reject(new Error(`proxy exited ${code} before listening: ${stderr}`)));
+  });
+  const entry = await listening;
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    const code = await exited;
+    clearTimeout(timer);
+    return code;
+  };
+  return {
+    child,
+    pid: child.pid!,
+    url: `http://${entry.listen as string}`,
+    adminUrl: `http://${entry.admin as string}`,
+    logs,
+    exited,
+    stop,
+  };
+}
+
+/** The test runner's environment without WUNDERPROXY_* (a developer's shell must not change what a test runs). */
+function cleanEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(process.env)) if (!key.startsWith('WUNDERPROXY_')) env[key] = value;
+  return env;
+}
