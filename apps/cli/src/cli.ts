@@ -1,6 +1,10 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
+import { launchCommand } from './commands/launch.js';
+import { launcherCommand } from './commands/launcher.js';
 import { proxyCommand } from './commands/proxy.js';
+import { rollbackCommand } from './commands/rollback.js';
+import { statusCommand } from './commands/status.js';
 import { switchCommand } from './commands/switch.js';
 import { ExitCode } from './exit-codes.js';
 import { logLevels } from './logger.js';
@@ -13,6 +17,10 @@ export function buildCli(argv: string[]) {
     .option('log-level', { choices: logLevels, default: 'info' as const, describe: 'pino log level' })
     .command(proxyCommand)
     .command(switchCommand)
+    .command(launchCommand)
+    .command(launcherCommand)
+    .command(rollbackCommand)
+    .command(statusCommand)
     .demandCommand(1, 'name a command (see --help)')
     .strict()
     .help()

@@ -14,6 +14,16 @@ export interface RedisChannelOptions {
 }
 
 /**
+ * The state key holds a BackendState (`url` may be null, plus `since`), not a switch message: keep the fields a
+ * switch command has, so the command schema (no unknown fields, url a string) validates what matters.
+ */
+function commandOfState(stored: unknown): unknown {
+  if (typeof stored !== 'object' || stored === null || Array.isArray(stored)) return stored;
+  const { id, url, maintenance } = stored as Record<string, unknown>;
+  return maintenance === true ? { id, maintenance } : { id, ...(url === null ? {} : { url }) };
+}
+
+/**
  * The proxy's link to Redis: reads the state key on connect and after every reconnect (so switches missed while
  * Redis was away are caught up), applies switch messages, stores the state and publishes acks. While Redis is down
  * the proxy keeps serving its last backend; ioredis reconnects with backoff in the background.
@@ -129,7 +139,7 @@ export class RedisChannel {
     }
     let command: SwitchCommand;
     try {
-      command = parseSwitchCommand(JSON.parse(text), { requireId: true });
+      command = parseSwitchCommand(commandOfState(JSON.parse(text)), { requireId: true });
     } catch (error) {
       this.#log.error({ key: this.#keys.backend, err: (error as Error).message }, 'ignoring a malformed state key');
       return;

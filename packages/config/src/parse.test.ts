@@ -183,29 +183,59 @@ describe('ConfigError', () => {
     [withContainer({ env: { PORT: 80 } }), 'container.env.PORT: expected a string, got 80'],
     [withContainer({ env: { 'A.B': true } }), 'container.env["A.B"]: expected a string, got true'],
     [withContainer({ cmd: ['httpd', 8080] }), 'container.cmd[1]: expected a string, got 8080'],
-    [withContainer({ memory: '512x' }), 'container.memory: expected a positive integer of bytes or a size like "512m", got "512x"'],
-    [withContainer({ memory: '0m' }), 'container.memory: expected a positive integer of bytes or a size like "512m", got "0m"'],
-    [withContainer({ memory: -1 }), 'container.memory: expected a positive integer of bytes or a size like "512m", got -1'],
+    [
+      withContainer({ memory: '512x' }),
+      'container.memory: expected a positive integer of bytes or a size like "512m", got "512x"',
+    ],
+    [
+      withContainer({ memory: '0m' }),
+      'container.memory: expected a positive integer of bytes or a size like "512m", got "0m"',
+    ],
+    [
+      withContainer({ memory: -1 }),
+      'container.memory: expected a positive integer of bytes or a size like "512m", got -1',
+    ],
     [withContainer({ cpus: 0 }), 'container.cpus: expected a number > 0, got 0'],
-    [withContainer({ restartPolicy: 'sometimes' }), 'container.restartPolicy: expected one of "no", "always", "unless-stopped", "on-failure" or "on-failure:N", got "sometimes"'],
-    [withContainer({ volumes: ['/data'] }), 'container.volumes[0]: expected a "host:container[:ro|rw]" string with an absolute container path, got "/data"'],
+    [
+      withContainer({ restartPolicy: 'sometimes' }),
+      'container.restartPolicy: expected one of "no", "always", "unless-stopped", "on-failure" or "on-failure:N", got "sometimes"',
+    ],
+    [
+      withContainer({ volumes: ['/data'] }),
+      'container.volumes[0]: expected a "host:container[:ro|rw]" string with an absolute container path, got "/data"',
+    ],
     [withContainer({ extraHosts: ['db'] }), 'container.extraHosts[0]: expected a "host:ip" string, got "db"'],
     [withContainer({ logDriver: { options: {} } }), 'container.logDriver.type: missing (expected a log driver name)'],
     [withContainer({ init: 'yes' }), 'container.init: expected true or false, got "yes"'],
     [withContainer({ stopTimeoutSeconds: -1 }), 'container.stopTimeoutSeconds: expected an integer >= 0, got -1'],
     [withContainer({ workdir: 'www' }), 'container.workdir: expected an absolute path, got "www"'],
     [withContainer({ env: { 'A=B': 'x' } }), 'container.env: invalid key "A=B"'],
-    [{ ...minimal, name: 'app:prod' }, 'name: expected a safe app name (1-63 of lowercase letters, digits, - and _, starting with a letter or digit), got "app:prod"'],
+    [
+      { ...minimal, name: 'app:prod' },
+      'name: expected a safe app name (1-63 of lowercase letters, digits, - and _, starting with a letter or digit), got "app:prod"',
+    ],
     [{ ...minimal, name: 'a'.repeat(64) }, expect.stringMatching(/^name: expected a safe app name .*got "a{64}"$/)],
     [{ ...minimal, image: 'has space' }, 'image: expected a docker image reference without spaces, got "has space"'],
     [{ ...minimal, container: 'web' }, 'container: expected an object, got "web"'],
     [{ name: 'app', image: 'x' }, 'container: missing (expected an object)'],
     [{ ...minimal, container: {} }, 'container.port: missing (expected an integer 1-65535)'],
-    [{ ...minimal, healthCheck: { path: 'health' } }, 'healthCheck.path: expected a path starting with /, got "health"'],
+    [
+      { ...minimal, healthCheck: { path: 'health' } },
+      'healthCheck.path: expected a path starting with /, got "health"',
+    ],
     [{ ...minimal, healthCheck: { intervalMs: 1 } }, 'healthCheck.intervalMs: expected an integer >= 10, got 1'],
-    [{ ...minimal, healthCheck: { timeoutSeconds: '30' } }, 'healthCheck.timeoutSeconds: expected a number > 0, got "30"'],
-    [{ ...minimal, registry: { bucket: 'artifacts/registry' } }, 'registry.bucket: expected an s3://bucket/prefix URL, got "artifacts/registry"'],
-    [[minimal], '(document): expected a JSON object, got [{"name":"app","image":"sample-app:v1","container":{"port":8080}}]'],
+    [
+      { ...minimal, healthCheck: { timeoutSeconds: '30' } },
+      'healthCheck.timeoutSeconds: expected a number > 0, got "30"',
+    ],
+    [
+      { ...minimal, registry: { bucket: 'artifacts/registry' } },
+      'registry.bucket: expected an s3://bucket/prefix URL, got "artifacts/registry"',
+    ],
+    [
+      [minimal],
+      '(document): expected a JSON object, got [{"name":"app","image":"sample-app:v1","container":{"port":8080}}]',
+    ],
     ['"app"', '(document): expected a JSON object, got "app"'],
   ])('describes %j as %j', (document, problem) => {
     expect(problemsOf(document)).toEqual([problem]);
@@ -213,7 +243,10 @@ describe('ConfigError', () => {
 
   it.each([
     ['{"name": "app",}', 'invalid JSON at line 1, column 16: Expected double-quoted property name'],
-    ['{\n  "name": "app"\n  "image": "x"\n}', 'invalid JSON at line 3, column 3: Expected \',\' or \'}\' after property value'],
+    [
+      '{\n  "name": "app"\n  "image": "x"\n}',
+      "invalid JSON at line 3, column 3: Expected ',' or '}' after property value",
+    ],
     ['{"name": "app"', "invalid JSON at line 1, column 15: Expected ',' or '}' after property value"],
     ['{"name": "ap', 'invalid JSON at line 1, column 13: Unterminated string'],
     ['{"name":', 'invalid JSON at line 1, column 9: Unexpected end of JSON input'],

@@ -97,18 +97,14 @@ export class UploadSessions {
     session.busy = true;
     const hash = session.sha256;
     let written = 0;
+    // A 'data' listener beside the pipe hashes each chunk as it passes: no extra stream stage, no per-chunk promise.
+    const hashing = (chunk: Buffer): void => {
+      hash?.update(chunk);
+      written += chunk.length;
+    };
+    source.on('data', hashing);
     try {
-      await pipeline(
-        source,
-        async function* hashing(chunks: AsyncIterable<Buffer>) {
-          for await (const chunk of chunks) {
-            hash?.update(chunk);
-            written += chunk.length;
-            yield chunk;
-          }
-        },
-        createWriteStream(session.dataPath, { flags: 'a', highWaterMark: writeHighWaterMark }),
-      );
+      await pipeline(source, createWriteStream(session.dataPath, { flags: 'a', highWaterMark: writeHighWaterMark }));
       session.size += written;
     } catch (error) {
       // Some bytes may have reached the file, some not: trust the file and hash it again when the upload finishes.
@@ -119,6 +115,7 @@ export class UploadSessions {
       );
       throw error;
     } finally {
+      source.off('data', hashing);
       session.busy = false;
     }
   }

@@ -64,14 +64,20 @@ export function toS3Error(error: unknown, location: S3Location): S3Error {
     case 'InvalidAccessKeyId':
       return make('InvalidAccessKeyId', `access denied: S3 does not know the access key id (${CHECK_CREDENTIALS})`);
     case 'SignatureDoesNotMatch':
-      return make('SignatureDoesNotMatch', `access denied: signature does not match, wrong secret key? (${CHECK_CREDENTIALS})`);
+      return make(
+        'SignatureDoesNotMatch',
+        `access denied: signature does not match, wrong secret key? (${CHECK_CREDENTIALS})`,
+      );
     case 'PermanentRedirect':
     case 'AuthorizationHeaderMalformed': {
       const region = sdk.$response?.headers?.['x-amz-bucket-region'];
       return make(name, `the bucket is in ${region ? `region ${region}` : 'another region'} (${detail})`);
     }
     case 'CredentialsProviderError':
-      return make('NoCredentials', `no AWS credentials found (no AWS_* env vars, shared config or instance profile): ${detail}`);
+      return make(
+        'NoCredentials',
+        `no AWS credentials found (no AWS_* env vars, shared config or instance profile): ${detail}`,
+      );
     case 'TimeoutError':
     case 'AbortError':
       return make('Timeout', `no answer from S3 in time (${detail})`);
@@ -81,6 +87,7 @@ export function toS3Error(error: unknown, location: S3Location): S3Error {
     return make('NetworkError', `cannot reach S3: ${code === detail ? detail : `${code}: ${detail}`}`);
   }
   if (status === 404) return make(name === 'NotFound' ? 'NoSuchKey' : name, `not found (${name}, HTTP 404)`);
-  if (status === 403) return make(name === 'Forbidden' ? 'AccessDenied' : name, `access denied (${name}, ${CHECK_CREDENTIALS})`);
+  if (status === 403)
+    return make(name === 'Forbidden' ? 'AccessDenied' : name, `access denied (${name}, ${CHECK_CREDENTIALS})`);
   return make(name, `${name}: ${detail} (HTTP ${status})`);
 }

@@ -1,0 +1,41 @@
+import { cliTrigger } from '@wunderproxy/launcher';
+import { readUserdataConfigUrl } from '@wunderproxy/s3';
+import type { Argv, CommandModule } from 'yargs';
+import { reportDeployFailure, reportDeploySuccess } from '../deploy-output.js';
+import { failWith } from '../exit-codes.js';
+import { createLauncher, type LauncherArgs, withLauncherOptions } from '../launcher-options.js';
+
+interface LaunchArgs extends LauncherArgs {
+  config?: string;
+  userdata?: boolean;
+}
+
+export const launchCommand: CommandModule<object, LaunchArgs> = {
+  command: 'launch [config]',
+  describe: 'Deploy: fetch the config, start the container, wait until healthy, switch the proxies, retire the old one',
+  builder: (yargs: Argv) =>
+    withLauncherOptions(
+      yargs
+        .positional('config', { type: 'string', describe: 'path, file://, https://, s3://bucket/key or an S3 https URL' })
+        .option('userdata', { type: 'boolean', describe: 'take the config URL from EC2 userdata (WUNDERPROXY_CONFIG=URL)' })
+        .check((args) => {
+          if (!args.config === !args.userdata) throw new Error('give either CONFIG or --userdata');
+          return true;
+        }),
+    ) as unknown as Argv<LaunchArgs>,
+  handler: async (args) => {
+    const launcher = createLauncher(args);
+    try {
+      const configUrl = args.userdata ? await readUserdataConfigUrl() : args.config!;
+      if (args.userdata) process.stdout.write(`config URL from userdata: ${configUrl}\n`);
+      const record = await launcher.deploy({ configUrl, trigger: args.userdata ? 'userdata' : cliTrigger() });
+      reportDeploySuccess(record, 'deployed');
+    } catch (error) {
+      reportDeployFailure(error);
+      await launcher.close();
+      failWith(error);
+    }
+    await launcher.close();
+    process.exit(0);
+  },
+};

@@ -1,0 +1,65 @@
+import { createServer } from 'node:http';
+import { parseConfig } from '@wunderproxy/config';
+import { createLauncherApi, launcherDefaults } from '@wunderproxy/launcher';
+import { listenOn, parseListenAddress } from '@wunderproxy/proxy';
+import { fetchConfigText, readUserdataConfigUrl } from '@wunderproxy/s3';
+import type { Argv, CommandModule } from 'yargs';
+import { failWith } from '../exit-codes.js';
+import { createLauncher, type LauncherArgs, withLauncherOptions } from '../launcher-options.js';
+import { createLogger, type LogLevel } from '../logger.js';
+import { exitOnSignals } from '../shutdown.js';
+
+interface LauncherCommandArgs extends LauncherArgs {
+  config?: string;
+  listen: string;
+  userdata?: boolean;
+  'deploy-on-start'?: boolean;
+  token?: string;
+  name: string;
+  'log-level': LogLevel;
+}
+
+export const launcherCommand: CommandModule<object, LauncherCommandArgs> = {
+  command: 'launcher [config]',
+  describe: 'Run the launcher API: POST /api/deploys re-fetches the config and deploys; history; rollback',
+  builder: (yargs: Argv) =>
+    withLauncherOptions(
+      yargs
+        .positional('config', { type: 'string', describe: 'config URL that POST /api/deploys re-fetches' })
+        .option('listen', { type: 'string', default: launcherDefaults.listen, describe: 'API HOST:PORT (loopback by default)' })
+        .option('userdata', { type: 'boolean', describe: 'take the config URL from EC2 userdata' })
+        .option('deploy-on-start', { type: 'boolean', describe: 'deploy once at start (EC2 boot)' })
+        .option('token', { type: 'string', describe: 'bearer token required on /api/*' })
+        .option('name', { type: 'string', default: 'app', describe: 'app name when no config is given' }),
+    ) as unknown as Argv<LauncherCommandArgs>,
+  handler: async (args) => {
+    const log = createLogger(args['log-level'], 'launcher');
+    const launcher = createLauncher(args, (line) => log.info(line.trimEnd()));
+    try {
+      const address = parseListenAddress(args.listen, '--listen', '127.0.0.1');
+      const configUrl = args.userdata ? await readUserdataConfigUrl() : args.config;
+      let app = args.name;
+      if (configUrl !== undefined) {
+        const fetched = await fetchConfigText(configUrl, { s3: args['s3-endpoint'] ? { endpoint: args['s3-endpoint'] } : undefined });
+        app = parseConfig(fetched.text, fetched.source).name;
+      }
+      const api = createLauncherApi({ launcher, configUrl, app: () => app, token: args.token, log });
+      const server = createServer(api);
+      const port = await listenOn(server, address, '--listen');
+      log.info({ listen: `${address.host}:${port}`, config: configUrl ?? null, app }, 'launcher listening');
+      if (args['deploy-on-start'] && configUrl !== undefined) {
+        launcher.deploy({ configUrl, trigger: args.userdata ? 'userdata' : 'launcher start' }).catch((error: Error) => {
+          log.error({ err: error.message }, 'deploy at start failed');
+        });
+      }
+      exitOnSignals(log, async () => {
+        server.close();
+        server.closeIdleConnections();
+        await launcher.close();
+      });
+    } catch (error) {
+      await launcher.close();
+      failWith(error);
+    }
+  },
+};

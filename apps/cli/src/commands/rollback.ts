@@ -1,0 +1,34 @@
+import { cliTrigger } from '@wunderproxy/launcher';
+import type { Argv, CommandModule } from 'yargs';
+import { reportDeployFailure, reportDeploySuccess } from '../deploy-output.js';
+import { failWith } from '../exit-codes.js';
+import { createLauncher, type LauncherArgs, withLauncherOptions } from '../launcher-options.js';
+
+interface RollbackArgs extends LauncherArgs {
+  id?: string;
+  name: string;
+}
+
+export const rollbackCommand: CommandModule<object, RollbackArgs> = {
+  command: 'rollback [id]',
+  describe: 'Put the previous deploy (or deploy ID) back: its kept container, or a new one from its stored config',
+  builder: (yargs: Argv) =>
+    withLauncherOptions(
+      yargs
+        .positional('id', { type: 'string', describe: 'a deploy id from `wunderproxy status`; default: the one before the current' })
+        .option('name', { type: 'string', default: 'app', describe: 'app name' }),
+    ) as unknown as Argv<RollbackArgs>,
+  handler: async (args) => {
+    const launcher = createLauncher(args);
+    try {
+      const record = await launcher.rollback({ app: args.name, targetId: args.id, trigger: `rollback (${cliTrigger()})` });
+      reportDeploySuccess(record, `rolled back to ${record.rollbackOf} as`);
+    } catch (error) {
+      reportDeployFailure(error);
+      await launcher.close();
+      failWith(error);
+    }
+    await launcher.close();
+    process.exit(0);
+  },
+};

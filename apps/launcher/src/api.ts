@@ -1,0 +1,110 @@
+import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
+import type { Logger } from 'pino';
+import { type DeployRecord, newDeployId } from './deploy-record.js';
+import type { Launcher } from './launcher.js';
+
+export interface LauncherApiOptions {
+  launcher: Launcher;
+  /** The config URL the launcher was started with: `POST /api/deploys` without a body re-fetches it. */
+  configUrl: string | undefined;
+  /** The app whose history and rollbacks the API serves (from the config, or `--name`). */
+  app: () => string;
+  token: string | undefined;
+  log: Logger;
+}
+
+function requireToken(token: string | undefined): RequestHandler {
+  const expected = token === undefined ? undefined : `Bearer ${token}`;
+  return (req, res, next) => {
+    if (expected === undefined || req.headers.authorization === expected) next();
+    else res.status(401).set('www-authenticate', 'Bearer').json({ error: 'missing or wrong bearer token (--token)' });
+  };
+}
+
+/** The record as the API shows it: the config text stays out of listings (it can be long), but not of /ID. */
+function summary(record: DeployRecord): Omit<DeployRecord, 'configText' | 'steps'> {
+  const { configText: _configText, steps: _steps, ...rest } = record;
+  return rest;
+}
+
+/**
+ * The launcher API of DESIGN.md: POST /api/deploys (202 + id), GET /api/deploys, GET /api/deploys/ID (state and
+ * step log), POST /api/rollback. One deploy at a time: a second one gets 409.
+ */
+export function createLauncherApi(options: LauncherApiOptions): Express {
+  const { launcher, log } = options;
+  const app = express();
+  app.disable('x-powered-by');
+  app.get('/healthz', (_req, res) => {
+    res.type('text/plain').send('ok\n');
+  });
+  const api = express.Router();
+  api.use(requireToken(options.token));
+  api.use(express.json({ limit: '64kb', strict: true }));
+
+  const startInBackground = (res: express.Response, run: (deployId: string) => Promise<DeployRecord>, what: string) => {
+    if (launcher.active !== undefined) {
+      res.status(409).json({ error: `a deploy is running: ${launcher.active.id}`, running: launcher.active.id });
+      return;
+    }
+    const deployId = newDeployId();
+    run(deployId).then(
+      (record) => log.info({ deploy: record.id, outcome: record.outcome }, `${what} finished`),
+      (error: Error) => log.error({ deploy: deployId, err: error.message }, `${what} failed`),
+    );
+    res.status(202).location(`/api/deploys/${deployId}`).json({ id: deployId });
+  };
+
+  api.post('/deploys', (req, res) => {
+    const body = (req.body ?? {}) as { config?: unknown };
+    if (body.config !== undefined && typeof body.config !== 'string') {
+      res.status(400).json({ error: 'config: expected a config URL string' });
+      return;
+    }
+    const configUrl = (body.config as string | undefined) ?? options.configUrl;
+    if (configUrl === undefined) {
+      res.status(400).json({ error: 'config: required (the launcher was started without a config URL)' });
+      return;
+    }
+    startInBackground(res, (deployId) => launcher.deploy({ configUrl, trigger: 'api', deployId }), 'deploy');
+  });
+
+  api.post('/rollback', (req, res) => {
+    const body = (req.body ?? {}) as { id?: unknown };
+    if (body.id !== undefined && typeof body.id !== 'string') {
+      res.status(400).json({ error: 'id: expected a deploy id string' });
+      return;
+    }
+    startInBackground(res, (deployId) => launcher.rollback({ app: options.app(), targetId: body.id as string | undefined, trigger: 'api', deployId }), 'rollback');
+  });
+
+  api.get('/deploys', async (_req, res) => {
+    const { records, warnings } = await launcher.history(options.app()).load();
+    const active = launcher.active;
+    const list = active && !records.some((r) => r.id === active.id) ? [active, ...records] : records;
+    res.json({ deploys: list.map(summary), warnings });
+  });
+
+  api.get('/deploys/:id', async (req, res) => {
+    const active = launcher.active;
+    if (active?.id === req.params.id) {
+      res.json(active);
+      return;
+    }
+    const { records } = await launcher.history(options.app()).load();
+    const record = records.find((r) => r.id === req.params.id);
+    if (record === undefined) res.status(404).json({ error: `no deploy ${req.params.id}` });
+    else res.json(record);
+  });
+
+  app.use('/api', api);
+  const onError: ErrorRequestHandler = (error: Error & { status?: number; type?: string }, _req, res, _next) => {
+    if (typeof error.status === 'number' && error.status < 500) res.status(400).json({ error: `body: ${error.message}` });
+    else {
+      log.error({ err: error.message }, 'launcher api error');
+      res.status(500).json({ error: 'internal error' });
+    }
+  };
+  app.use(onError);
+  return app;
+}

@@ -1,0 +1,285 @@
+import { createHash } from 'node:crypto';
+import { hostname, userInfo } from 'node:os';
+import { type AppConfig, parseConfig } from '@wunderproxy/config';
+import { type AppContainer, type AppContainerSummary, type DockerClient, type ProgressRenderer, type RestartPolicy } from '@wunderproxy/docker';
+import { fetchConfigText, type S3ClientOptions } from '@wunderproxy/s3';
+import { Redis } from 'ioredis';
+import { launcherDefaults } from './defaults.js';
+import { DeployLog, type LogFormat, formatDuration } from './deploy-log.js';
+import { type DeployRecord, newDeployId } from './deploy-record.js';
+import { DeployError } from './errors.js';
+import { waitUntilHealthy } from './health-gate.js';
+import { DeployHistory } from './history.js';
+import { appContainersNow, pruneBeyond } from './host-containers.js';
+import { acquireDeployLock } from './lock.js';
+import { ProxyLink, type ProxyLinkOptions } from './proxy-link.js';
+
+export interface LauncherOptions {
+  stateDir: string;
+  proxy: ProxyLinkOptions;
+  docker: DockerClient;
+  s3?: S3ClientOptions | undefined;
+  /** Old containers kept stopped for rollback. */
+  retain: number;
+  format: LogFormat;
+  /** Where step lines go (stdout for the CLI). */
+  write: (line: string) => void;
+  /** Renders image pull progress (TTY bars or log lines); none when undefined. */
+  pullProgress?: () => ProgressRenderer;
+  lockTtlMs?: number;
+}
+
+export interface DeployRequest {
+  configUrl: string;
+  trigger: string;
+  /** Chosen by the caller when it must answer with the id before the deploy ends (the API's 202). */
+  deployId?: string;
+}
+
+export interface RollbackRequest {
+  app: string;
+  /** A recorded deploy id; default: the deploy before the one serving now. */
+  targetId?: string | undefined;
+  trigger: string;
+  deployId?: string;
+}
+
+/** `cli root@host`: who started a deploy, for the history table. */
+export function cliTrigger(): string {
+  let user = 'unknown';
+  try {
+    user = userInfo().username;
+  } catch {
+    // no passwd entry in some containers
+  }
+  return `cli ${process.env.SUDO_USER ?? user}@${hostname()}`;
+}
+
+function restartPolicyOf(config: AppConfig): RestartPolicy {
+  const policy = config.container.restartPolicy;
+  return policy.name === 'on-failure' && policy.maximumRetryCount > 0 ? `on-failure:${policy.maximumRetryCount}` : policy.name;
+}
+
+/**
+ * Deploys and rollbacks of the apps on this host. Each is a list of named, timed steps; any failure before the
+ * switch removes the new container and leaves the old one serving; the old container is stopped only after the
+ * proxies confirmed the switch and drained it.
+ */
+export class Launcher {
+  readonly #options: LauncherOptions;
+  readonly #link: ProxyLink;
+  readonly #redis: Redis | undefined;
+  /** The deploy running in this process (the API answers 409 while there is one). */
+  active: DeployRecord | undefined;
+
+  constructor(options: LauncherOptions) {
+    this.#options = options;
+    this.#link = new ProxyLink(options.proxy);
+    this.#redis = options.proxy.redisUrl
+      ? new Redis(options.proxy.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 1, enableOfflineQueue: false, retryStrategy: (n) => Math.min(n * 200, 5_000) })
+      : undefined;
+    this.#redis?.on('error', () => {});
+  }
+
+  history(app: string): DeployHistory {
+    return new DeployHistory(this.#options.stateDir, app, this.#redis?.status === 'ready' ? this.#redis : undefined);
+  }
+
+  /** The backend the proxies of `app` serve now (Redis key, else the local admin API). */
+  currentBackendOf(app: string) {
+    return this.#link.currentBackend(app);
+  }
+
+  async close(): Promise<void> {
+    this.#redis?.disconnect();
+  }
+
+  async deploy(request: DeployRequest): Promise<DeployRecord> {
+    const deployId = request.deployId ?? newDeployId();
+    const log = this.#log(deployId);
+    const fetched = await log.step(
+      'fetch-config',
+      () => fetchConfigText(request.configUrl, { timeoutMs: launcherDefaults.fetchTimeoutMs, s3: this.#options.s3 }),
+      (result) => `fetched config (${result.source})`,
+    );
+    const config = parseConfig(fetched.text, fetched.source);
+    const record = this.#newRecord(deployId, config, fetched.text, request.configUrl, request.trigger, null, log);
+    return await this.#run(record, config, log, undefined);
+  }
+
+  async rollback(request: RollbackRequest): Promise<DeployRecord> {
+    const deployId = request.deployId ?? newDeployId();
+    const log = this.#log(deployId);
+    const { records, warnings } = await this.history(request.app).load();
+    for (const warning of warnings) log.note('history', `warning: ${warning}`);
+    const serving = await this.#link.currentBackend(request.app);
+    const now = await appContainersNow(this.#options.docker, request.app, serving);
+    const candidates = records.filter((r) => r.outcome === 'succeeded');
+    const currentDeployId = now.serving?.deployId;
+    let target: DeployRecord | undefined;
+    if (request.targetId !== undefined) {
+      target = records.find((r) => r.id === request.targetId);
+      if (target === undefined) throw new DeployError('NOT_FOUND', `no deploy ${request.targetId} in the history of "${request.app}"`);
+    } else {
+      target = candidates.find((r) => r.id !== currentDeployId && r.container?.id !== now.serving?.id);
+      if (target === undefined) throw new DeployError('NOT_FOUND', `no earlier successful deploy of "${request.app}" to roll back to`);
+    }
+    if (target.container !== null && target.container.id === now.serving?.id) {
+      throw new DeployError('BAD_INPUT', `deploy ${target.id} is the one serving now`);
+    }
+    const config = parseConfig(target.configText, `the stored config of deploy ${target.id}`);
+    const record = this.#newRecord(deployId, config, target.configText, target.configUrl, request.trigger, target.id, log);
+    const kept = target.container === null ? undefined : now.kept.find((c) => c.id === target.container!.id);
+    if (kept === undefined) log.note('rollback', `container of deploy ${target.id} is gone; recreating it from the stored config`);
+    return await this.#run(record, config, log, kept);
+  }
+
+  #log(deployId: string): DeployLog {
+    return new DeployLog({ deployId, format: this.#options.format, write: this.#options.write });
+  }
+
+  #newRecord(id: string, config: AppConfig, configText: string, configUrl: string | null, trigger: string, rollbackOf: string | null, log: DeployLog): DeployRecord {
+    return {
+      id,
+      app: config.name,
+      image: config.image,
+      configUrl,
+      configText,
+      trigger,
+      startedAt: new Date().toISOString(),
+      finishedAt: null,
+      outcome: 'running',
+      error: null,
+      container: null,
+      rollbackOf,
+      steps: log.steps,
+    };
+  }
+
+  async #run(record: DeployRecord, config: AppConfig, log: DeployLog, reuse: AppContainerSummary | undefined): Promise<DeployRecord> {
+    const { docker } = this.#options;
+    const lock = acquireDeployLock(this.#options.stateDir, config.name, record.id, this.#options.lockTtlMs ?? launcherDefaults.lockTtlMs);
+    if (lock.tookOver) log.note('lock', lock.tookOver);
+    this.active = record;
+    const history = this.history(config.name);
+    let started: AppContainer | undefined;
+    let switched = false;
+    try {
+      await history.save(record);
+      const previous = await this.#link.currentBackend(config.name);
+      const now = await appContainersNow(docker, config.name, previous);
+      for (const orphan of now.orphans) {
+        if (orphan.id === reuse?.id) continue;
+        await log.step('cleanup', () => docker.removeContainer(orphan.id, { force: true }), () => `removed orphan container ${orphan.name} (${orphan.state}, left by an unfinished deploy)`);
+      }
+
+      if (reuse !== undefined) {
+        started = await log.step(
+          'start',
+          () => docker.startAppContainer({ id: reuse.id, name: reuse.name, deployId: reuse.deployId }),
+          (c) => ({ message: `started kept container ${c.name} on 127.0.0.1:${c.hostPort}`, details: { container: c.id, hostPort: c.hostPort } }),
+        );
+      } else {
+        await log.step(
+          'image',
+          async () => {
+            const renderer = this.#options.pullProgress?.();
+            try {
+              return await docker.ensureImage(config.image, renderer ? { onProgress: renderer.onProgress } : {});
+            } finally {
+              renderer?.finish();
+            }
+          },
+          (image) => ({ message: image.pulled ? `pulled image ${image.ref}` : `image ${image.ref} present`, details: { image: image.id } }),
+        );
+        started = await log.step('start', () => docker.runAppContainer(this.#spec(config, record.id)), (c) => ({
+          message: `started container ${c.name} on 127.0.0.1:${c.hostPort}`,
+          details: { container: c.id, hostPort: c.hostPort },
+        }));
+      }
+      const hostPort = started.hostPort;
+      if (hostPort === null) throw new DeployError('DEPLOY_FAILED', `container ${started.name} has no published port for ${config.container.port}/tcp`);
+      record.container = { id: started.id, name: started.name, hostPort };
+
+      const stopWatching = new AbortController();
+      const health = await waitUntilHealthy({
+        port: hostPort,
+        path: config.healthCheck.path,
+        intervalMs: config.healthCheck.intervalMs,
+        timeoutMs: config.healthCheck.timeoutSeconds * 1000,
+        exited: docker.waitForExit(started.id, { signal: stopWatching.signal }).catch(() => new Promise<never>(() => {})),
+      }).finally(() => stopWatching.abort());
+      if (!health.healthy) {
+        log.record({ step: 'health', message: `container not healthy: ${health.reason}`, durationMs: health.durationMs, ok: false });
+        const tail = await docker.containerLogsTail(started.id, 50).catch(() => '');
+        throw new DeployError('HEALTH_CHECK_FAILED', `container ${started.name} did not become healthy: ${health.reason}`, tail);
+      }
+      log.record({ step: 'health', message: 'container healthy after', durationMs: health.durationMs, ok: true, details: { attempts: health.attempts } });
+
+      const url = `http://127.0.0.1:${hostPort}`;
+      const outcome = await log.step(
+        'switch',
+        () => this.#link.switchTo(config.name, { id: record.id, url }, previous),
+        (o) => ({
+          message: o.via === 'redis' ? `switched ${o.confirmed} prox${o.confirmed === 1 ? 'y' : 'ies'} to ${url}` : `switched the proxy (admin API) to ${url}`,
+          details: { ...o, url },
+        }),
+      );
+      switched = outcome.confirmed > 0;
+
+      if (now.serving !== undefined) {
+        const old = now.serving;
+        await log.step('drain', () => this.#link.waitForDrain(), (how) => how === 'drained' ? 'proxy drained the old container' : how === 'grace' ? `gave in-flight requests ${formatDuration(launcherDefaults.drainGraceMs)} (no admin API to ask)` : 'drain wait timed out');
+        await log.step('retire', () => docker.stopContainer(old.id, config.container.stopTimeoutSeconds), () => `retired old container ${old.name}`);
+      }
+      const pruned = await pruneBeyond(docker, config.name, this.#options.retain, new Set([started.id]));
+      if (pruned.containers.length > 0) {
+        log.note('prune', `pruned ${pruned.containers.length} old container(s) beyond --retain ${this.#options.retain}${pruned.images.length ? ` and image(s) ${pruned.images.join(', ')}` : ''}`, pruned);
+      }
+      record.outcome = 'succeeded';
+      return record;
+    } catch (error) {
+      record.outcome = 'failed';
+      record.error = (error as Error).message;
+      if (started !== undefined && !switched) {
+        // Nothing points at the new container: remove it (a kept container goes back to stopped) and say so.
+        if (reuse !== undefined) await docker.stopContainer(started.id, config.container.stopTimeoutSeconds).catch(() => undefined);
+        else await docker.removeContainer(started.id, { force: true }).catch(() => undefined);
+        log.note('cleanup', reuse !== undefined ? `stopped ${started.name} again; the current deploy keeps serving` : `removed container ${started.name}; the current deploy keeps serving`);
+        record.container = reuse !== undefined ? record.container : null;
+      }
+      throw error;
+    } finally {
+      record.finishedAt = new Date().toISOString();
+      this.active = undefined;
+      await history.save(record).catch(() => undefined);
+      lock.release();
+    }
+  }
+
+  #spec(config: AppConfig, deployId: string) {
+    const c = config.container;
+    return {
+      name: config.name,
+      deployId,
+      image: config.image,
+      port: c.port,
+      env: { ...c.env },
+      ...(c.cmd ? { cmd: [...c.cmd] } : {}),
+      ...(c.entrypoint ? { entrypoint: [...c.entrypoint] } : {}),
+      ...(c.workdir ? { workdir: c.workdir } : {}),
+      labels: { ...c.labels },
+      configHash: createHash('sha256').update(JSON.stringify(config)).digest('hex').slice(0, 16),
+      binds: [...c.volumes],
+      ...(c.memoryBytes !== undefined ? { memory: c.memoryBytes } : {}),
+      ...(c.cpus !== undefined ? { cpus: c.cpus } : {}),
+      restart: restartPolicyOf(config),
+      ...(c.network ? { networkMode: c.network } : {}),
+      ...(c.user ? { user: c.user } : {}),
+      extraHosts: [...c.extraHosts],
+      ...(c.logDriver ? { logDriver: { type: c.logDriver.type, options: { ...c.logDriver.options } } } : {}),
+      init: c.init,
+      stopTimeout: c.stopTimeoutSeconds,
+    };
+  }
+}
