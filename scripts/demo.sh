@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The quick start: a real deploy flow on this machine. Starts Redis and the proxy, builds two versions of a sample
-# app image, deploys v1, then deploys v2 while traffic flows, and shows every request's answer moving from v1 to v2
+# app image, `wunderproxy launch`es v1, then v2 while traffic flows, and shows every request's answer moving from v1 to v2
 # with none failing. Cleans up everything it started at the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -56,19 +56,26 @@ say "building the sample app images (FROM scratch + busybox)"
 build_image v1
 build_image v2
 
-deploy() { # version
-  local started id port
-  started=$(date +%s%N)
-  id=$(docker run -d --init --label "wunderproxy.name=$NAME" --label "wunderproxy.deploy=$1" \
-    -p 127.0.0.1::8080 "wunderproxy-sample-app:$1")
-  port=$(docker port "$id" 8080/tcp | head -1 | sed 's/.*://')
-  until curl -sf -o /dev/null "http://127.0.0.1:$port/health"; do sleep 0.05; done
-  echo "container $1 healthy on 127.0.0.1:$port after $(( ($(date +%s%N) - started) / 1000000 )) ms"
-  bin/wunderproxy switch "http://127.0.0.1:$port" --redis "$REDIS_URL" --name "$NAME"
+write_config() { # version
+  cat >"$WORK/app-$1.json" <<JSON
+{
+  "name": "$NAME",
+  "image": "wunderproxy-sample-app:$1",
+  "container": { "port": 8080, "env": { "APP_VERSION": "$1" }, "init": true },
+  "healthCheck": { "path": "/health", "timeoutSeconds": 30, "intervalMs": 100 }
+}
+JSON
+}
+write_config v1
+write_config v2
+launch() { # version
+  bin/wunderproxy launch "$WORK/app-$1.json" --redis "$REDIS_URL" --admin "http://127.0.0.1:$ADMIN_PORT" \
+    --state-dir "$WORK/state"
 }
 
-say "deploy v1"
-deploy v1
+say "wunderproxy launch app-v1.json"
+cat "$WORK/app-v1.json"
+launch v1
 curl -s "http://127.0.0.1:$PROXY_PORT/"
 
 say "traffic: a request every 20 ms through the proxy while v2 is deployed"
@@ -80,11 +87,9 @@ say "traffic: a request every 20 ms through the proxy while v2 is deployed"
 traffic=$!
 pids+=("$traffic")
 sleep 1
-say "deploy v2"
-old=$(docker ps -q --filter "label=wunderproxy.deploy=v1")
-deploy v2
+say "wunderproxy launch app-v2.json (while the traffic runs)"
+launch v2
 sleep 1
-docker stop -t 10 "$old" >/dev/null && echo "retired the v1 container"
 kill "$traffic"; wait "$traffic" 2>/dev/null || true
 
 say "what the traffic saw (in order, repeated lines collapsed)"
@@ -92,4 +97,8 @@ uniq -c "$WORK/traffic.log"
 failed=$(grep -cv ' 200$' "$WORK/traffic.log" || true)
 total=$(wc -l <"$WORK/traffic.log")
 say "$total requests, $failed failed; now serving: $(curl -s "http://127.0.0.1:$PROXY_PORT/")"
+say "containers of $NAME: v2 running, v1 kept stopped for rollback"
+docker ps -a --filter "label=wunderproxy.name=$NAME" --format '{{.Names}}\t{{.Image}}\t{{.Status}}'
+say "wunderproxy status"
+bin/wunderproxy status --name "$NAME" --redis "$REDIS_URL" --admin "http://127.0.0.1:$ADMIN_PORT" --state-dir "$WORK/state"
 [ "$failed" -eq 0 ]

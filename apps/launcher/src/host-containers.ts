@@ -29,27 +29,39 @@ export async function appContainersNow(docker: DockerClient, app: string, backen
 }
 
 /**
- * Keeps the `retain` newest stopped containers for rollback and removes older ones, then their images when no
- * remaining container uses them (the engine refuses to remove an image a container still references, so the
- * running and kept deploys' images are never pruned).
+ * Keeps the `retain` newest stopped containers for rollback and removes older ones, then their images when nothing
+ * kept needs them. An image is never removed while it is (by reference or by id) the image of a remaining container
+ * of the app (the running one, the kept ones) or one of `keepImages` (the running and kept deploys in the history,
+ * which a rollback recreates from when their container was removed by hand). The engine also refuses to remove an
+ * image another container still uses: that is reported by no removal, never forced.
  */
 export async function pruneBeyond(
   docker: DockerClient,
   app: string,
   retain: number,
   keepIds: ReadonlySet<string>,
+  keepImages: ReadonlySet<string> = new Set(),
 ): Promise<{ containers: string[]; images: string[] }> {
   const containers = await docker.listAppContainers(app);
   const stopped = containers.filter((c) => !keepIds.has(c.id) && c.state !== 'running');
   const prune = stopped.slice(retain);
   const removedContainers: string[] = [];
   const removedImages: string[] = [];
+  if (prune.length === 0) return { containers: removedContainers, images: removedImages };
   for (const container of prune) {
     if (await docker.removeContainer(container.id, { force: true })) removedContainers.push(container.name);
   }
-  const stillUsed = new Set((await docker.listAppContainers(app)).map((c) => c.image));
+  const needed = new Set([...(await docker.listAppContainers(app)).map((c) => c.image), ...keepImages]);
+  const neededIds = new Set<string>();
+  for (const ref of needed) {
+    const info = await docker.inspectImage(ref).catch(() => undefined);
+    if (info !== undefined) neededIds.add(info.id);
+  }
   for (const image of new Set(prune.map((c) => c.image))) {
-    if (stillUsed.has(image)) continue;
+    if (needed.has(image)) continue;
+    const info = await docker.inspectImage(image).catch(() => undefined);
+    // gone already, or the same image under another name: another tag of a kept deploy's image stays too
+    if (info === undefined || neededIds.has(info.id)) continue;
     try {
       if (await docker.removeImage(image)) removedImages.push(image);
     } catch {

@@ -81,8 +81,9 @@ export class Launcher {
     this.#redis?.on('error', () => {});
   }
 
+  /** The app's history: the state file, merged with the Redis list when `--redis` is set (waits briefly for it). */
   history(app: string): DeployHistory {
-    return new DeployHistory(this.#options.stateDir, app, this.#redis?.status === 'ready' ? this.#redis : undefined);
+    return new DeployHistory(this.#options.stateDir, app, this.#redis);
   }
 
   /** The backend the proxies of `app` serve now (Redis key, else the local admin API). */

@@ -6,11 +6,12 @@ import { WebSocketServer } from 'ws';
 
 /**
  * A test backend that answers with its own name. Paths:
- * - `/headers`: JSON `{backend, headers}` of the request it got
+ * - `/headers`: JSON `{backend, method, url, headers}` of the request it got
  * - `/slow?ms=N`: answers after N ms (emits `request` on arrival, so a test knows it is in flight)
  * - `/stream`: sends `first\n`, then waits for `releaseStream()` before sending `last\n`
  * - `POST /hash`: sha256 and length of the request body
  * - `/hop`: a response carrying hop-by-hop headers, some declared by Connection
+ * - `/destroy`: closes the connection without answering
  * - anything else: `NAME` as text
  * Websockets: every message is echoed back as `NAME:message`.
  */
@@ -18,6 +19,8 @@ export interface TestBackend {
   readonly name: string;
   readonly port: number;
   readonly url: string;
+  /** TCP connections accepted so far (to see keep-alive reuse). */
+  readonly connections: number;
   /** Emits `request` (path) when a request arrives. */
   readonly events: EventEmitter;
   /** Lets every waiting `/stream` response send its last chunk. */
@@ -39,7 +42,7 @@ export async function startBackend(name: string): Promise<TestBackend> {
     switch (url.pathname) {
       case '/headers':
         req.resume();
-        text(200, JSON.stringify({ backend: name, headers: req.headers }));
+        text(200, JSON.stringify({ backend: name, method: req.method, url: req.url, headers: req.headers }));
         return;
       case '/slow': {
         req.resume();
@@ -63,6 +66,9 @@ export async function startBackend(name: string): Promise<TestBackend> {
         req.on('end', () => text(200, JSON.stringify({ backend: name, bytes, sha256: hash.digest('hex') })));
         return;
       }
+      case '/destroy':
+        req.socket.destroy();
+        return;
       case '/hop':
         req.resume();
         res.writeHead(200, [
@@ -81,6 +87,8 @@ export async function startBackend(name: string): Promise<TestBackend> {
         text(200, name);
     }
   });
+  let connections = 0;
+  server.on('connection', () => connections++);
   const wss = new WebSocketServer({ server });
   wss.on('connection', (ws) => {
     ws.on('message', (data) => ws.send(`${name}:${data.toString()}`));
@@ -93,6 +101,9 @@ export async function startBackend(name: string): Promise<TestBackend> {
     port,
     url: `http://127.0.0.1:${port}`,
     events,
+    get connections() {
+      return connections;
+    },
     releaseStream() {
       release();
       streamGate = new Promise<void>((resolve) => (release = resolve));
