@@ -4,7 +4,9 @@ import { DeployError, type DeployRecord, formatDuration } from '@wunderproxy/lau
 export function reportDeployFailure(error: unknown): void {
   if (error instanceof DeployError && error.containerLog !== undefined) {
     const log = error.containerLog.trimEnd();
-    process.stderr.write(log === '' ? "(the container's log is empty)\n" : `--- last 50 lines of the container's log ---\n${log}\n---\n`);
+    process.stderr.write(
+      log === '' ? "(the container's log is empty)\n" : `--- last 50 lines of the container's log ---\n${log}\n---\n`,
+    );
   }
 }
 

@@ -8,7 +8,13 @@ export const ExitCode = {
 } as const;
 
 /** Error codes that mean "bad input" rather than "failed". */
-const badInputCodes = new Set(['LISTEN_FAILED', 'INVALID_SWITCH', 'CONFIG_INVALID', 'CONFIG_FETCH_FAILED', 'BAD_INPUT']);
+const badInputCodes = new Set([
+  'LISTEN_FAILED',
+  'INVALID_SWITCH',
+  'CONFIG_INVALID',
+  'CONFIG_FETCH_FAILED',
+  'BAD_INPUT',
+]);
 
 export function exitCodeFor(error: unknown): number {
   const code = (error as { code?: unknown }).code;

@@ -1,5 +1,5 @@
 import { DockerClient, logProgress, ttyProgress } from '@wunderproxy/docker';
-import { Launcher, launcherDefaults, type LogFormat } from '@wunderproxy/launcher';
+import { Launcher, type LogFormat, launcherDefaults } from '@wunderproxy/launcher';
 import type { Argv } from 'yargs';
 
 /** Flags shared by every command that deploys or reads deploys (launch, launcher, rollback, status). */
@@ -16,24 +16,51 @@ export interface LauncherArgs {
 
 export function withLauncherOptions<T>(yargs: Argv<T>): Argv<T & LauncherArgs> {
   return yargs
-    .option('redis', { type: 'string', describe: 'Redis URL: switch every proxy of the app, mirror the deploy history' })
-    .option('admin', { type: 'string', default: launcherDefaults.proxyAdmin, describe: "the local proxy's admin API URL" })
+    .option('redis', {
+      type: 'string',
+      describe: 'Redis URL: switch every proxy of the app, mirror the deploy history',
+    })
+    .option('admin', {
+      type: 'string',
+      default: launcherDefaults.proxyAdmin,
+      describe: "the local proxy's admin API URL",
+    })
     .option('admin-token', { type: 'string', describe: "bearer token of the proxy's admin API" })
     .option('state-dir', { type: 'string', default: launcherDefaults.stateDir, describe: 'deploy history and locks' })
     .option('s3-endpoint', { type: 'string', describe: 'S3-compatible endpoint (else AWS_ENDPOINT_URL_S3, else AWS)' })
-    .option('ack-timeout', { type: 'number', default: launcherDefaults.ackTimeoutMs / 1000, describe: 'seconds to wait for proxy acks' })
-    .option('retain', { type: 'number', default: launcherDefaults.retain, describe: 'old containers kept stopped for rollback' })
-    .option('log-format', { choices: ['text', 'json'] as const, default: 'text' as const, describe: 'step lines as text or JSON lines' }) as unknown as Argv<T & LauncherArgs>;
+    .option('ack-timeout', {
+      type: 'number',
+      default: launcherDefaults.ackTimeoutMs / 1000,
+      describe: 'seconds to wait for proxy acks',
+    })
+    .option('retain', {
+      type: 'number',
+      default: launcherDefaults.retain,
+      describe: 'old containers kept stopped for rollback',
+    })
+    .option('log-format', {
+      choices: ['text', 'json'] as const,
+      default: 'text' as const,
+      describe: 'step lines as text or JSON lines',
+    }) as unknown as Argv<T & LauncherArgs>;
 }
 
-export function createLauncher(args: LauncherArgs, write: (line: string) => void = (line) => process.stdout.write(line)): Launcher {
+export function createLauncher(
+  args: LauncherArgs,
+  write: (line: string) => void = (line) => process.stdout.write(line),
+): Launcher {
   if (!Number.isInteger(args.retain) || args.retain < 0) {
     throw Object.assign(new Error(`--retain: expected a whole number ≥ 0, got ${args.retain}`), { code: 'BAD_INPUT' });
   }
   const tty = process.stdout.isTTY === true && args['log-format'] === 'text';
   return new Launcher({
     stateDir: args['state-dir'],
-    proxy: { redisUrl: args.redis, adminUrl: args.admin, adminToken: args['admin-token'], ackTimeoutMs: args['ack-timeout'] * 1000 },
+    proxy: {
+      redisUrl: args.redis,
+      adminUrl: args.admin,
+      adminToken: args['admin-token'],
+      ackTimeoutMs: args['ack-timeout'] * 1000,
+    },
     docker: new DockerClient(),
     s3: args['s3-endpoint'] ? { endpoint: args['s3-endpoint'] } : undefined,
     retain: args.retain,

@@ -1,6 +1,7 @@
 import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { type DeployRecord, newDeployId } from './deploy-record.js';
+import { DeployError } from './errors.js';
 import type { Launcher } from './launcher.js';
 
 export interface LauncherApiOptions {
@@ -42,17 +43,36 @@ export function createLauncherApi(options: LauncherApiOptions): Express {
   api.use(requireToken(options.token));
   api.use(express.json({ limit: '64kb', strict: true }));
 
-  const startInBackground = (res: express.Response, run: (deployId: string) => Promise<DeployRecord>, what: string) => {
-    if (launcher.active !== undefined) {
-      res.status(409).json({ error: `a deploy is running: ${launcher.active.id}`, running: launcher.active.id });
-      return;
-    }
+  /** The deploy this API started and whose run has not settled yet (it is `launcher.active` once it holds the lock). */
+  let pending: string | undefined;
+  const refuseWhileBusy = (res: express.Response): boolean => {
+    const running = launcher.active?.id ?? pending;
+    if (running === undefined) return false;
+    res.status(409).json({ error: `a deploy is running: ${running}`, running });
+    return true;
+  };
+
+  const startInBackground = (
+    res: express.Response,
+    run: (deployId: string) => Promise<DeployRecord>,
+    what: string,
+    extra: Record<string, unknown> = {},
+  ) => {
+    if (refuseWhileBusy(res)) return;
     const deployId = newDeployId();
-    run(deployId).then(
-      (record) => log.info({ deploy: record.id, outcome: record.outcome }, `${what} finished`),
-      (error: Error) => log.error({ deploy: deployId, err: error.message }, `${what} failed`),
-    );
-    res.status(202).location(`/api/deploys/${deployId}`).json({ id: deployId });
+    pending = deployId;
+    run(deployId)
+      .then(
+        (record) => log.info({ deploy: record.id, outcome: record.outcome }, `${what} finished`),
+        (error: Error) => log.error({ deploy: deployId, err: error.message }, `${what} failed`),
+      )
+      .finally(() => {
+        if (pending === deployId) pending = undefined;
+      });
+    res
+      .status(202)
+      .location(`/api/deploys/${deployId}`)
+      .json({ id: deployId, ...extra });
   };
 
   api.post('/deploys', (req, res) => {
@@ -69,13 +89,30 @@ export function createLauncherApi(options: LauncherApiOptions): Express {
     startInBackground(res, (deployId) => launcher.deploy({ configUrl, trigger: 'api', deployId }), 'deploy');
   });
 
-  api.post('/rollback', (req, res) => {
+  api.post('/rollback', async (req, res) => {
     const body = (req.body ?? {}) as { id?: unknown };
     if (body.id !== undefined && typeof body.id !== 'string') {
       res.status(400).json({ error: 'id: expected a deploy id string' });
       return;
     }
-    startInBackground(res, (deployId) => launcher.rollback({ app: options.app(), targetId: body.id as string | undefined, trigger: 'api', deployId }), 'rollback');
+    if (refuseWhileBusy(res)) return;
+    const app = options.app();
+    // Resolve the target now: an unknown id or nothing to go back to is a 404 (400 for the deploy serving now),
+    // not a 202 for a rollback that fails at once.
+    let target: DeployRecord;
+    try {
+      target = await launcher.rollbackTarget(app, body.id as string | undefined);
+    } catch (error) {
+      if (!(error instanceof DeployError)) throw error;
+      res.status(error.code === 'NOT_FOUND' ? 404 : 400).json({ error: error.message });
+      return;
+    }
+    startInBackground(
+      res,
+      (deployId) => launcher.rollback({ app, targetId: target.id, trigger: 'api', deployId }),
+      'rollback',
+      { rollbackOf: target.id },
+    );
   });
 
   api.get('/deploys', async (_req, res) => {
@@ -99,7 +136,8 @@ export function createLauncherApi(options: LauncherApiOptions): Express {
 
   app.use('/api', api);
   const onError: ErrorRequestHandler = (error: Error & { status?: number; type?: string }, _req, res, _next) => {
-    if (typeof error.status === 'number' && error.status < 500) res.status(400).json({ error: `body: ${error.message}` });
+    if (typeof error.status === 'number' && error.status < 500)
+      res.status(400).json({ error: `body: ${error.message}` });
     else {
       log.error({ err: error.message }, 'launcher api error');
       res.status(500).json({ error: 'internal error' });

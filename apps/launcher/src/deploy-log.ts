@@ -36,13 +36,22 @@ export class DeployLog {
   }
 
   /** Runs one step; `describe` turns its result into the line shown (the duration is appended). */
-  async step<T>(step: string, run: () => Promise<T>, describe: (result: T) => string | { message: string; details?: Record<string, unknown> }): Promise<T> {
+  async step<T>(
+    step: string,
+    run: () => Promise<T>,
+    describe: (result: T) => string | { message: string; details?: Record<string, unknown> },
+  ): Promise<T> {
     const started = performance.now();
     let result: T;
     try {
       result = await run();
     } catch (error) {
-      this.record({ step, message: `${step} failed: ${(error as Error).message}`, durationMs: performance.now() - started, ok: false });
+      this.record({
+        step,
+        message: `${step} failed: ${(error as Error).message}`,
+        durationMs: performance.now() - started,
+        ok: false,
+      });
       throw error;
     }
     const described = describe(result);

@@ -26,7 +26,21 @@ export interface DeployRecord {
 
 const schema = {
   type: 'object',
-  required: ['id', 'app', 'image', 'configUrl', 'configText', 'trigger', 'startedAt', 'finishedAt', 'outcome', 'error', 'container', 'rollbackOf', 'steps'],
+  required: [
+    'id',
+    'app',
+    'image',
+    'configUrl',
+    'configText',
+    'trigger',
+    'startedAt',
+    'finishedAt',
+    'outcome',
+    'error',
+    'container',
+    'rollbackOf',
+    'steps',
+  ],
   properties: {
     id: { type: 'string', minLength: 1 },
     app: { type: 'string', minLength: 1 },

@@ -64,15 +64,28 @@ export async function waitUntilHealthy(options: HealthGateOptions): Promise<Heal
     const what = result.status !== undefined ? `HTTP ${result.status}` : result.error!;
     seen.set(what, (seen.get(what) ?? 0) + 1);
     if (performance.now() + options.intervalMs > deadline) break;
-    await Promise.race([new Promise<void>((resolve) => {
-      wake = resolve;
-      setTimeout(resolve, options.intervalMs).unref();
-    }), exitedEarly]);
+    await Promise.race([
+      new Promise<void>((resolve) => {
+        wake = resolve;
+        setTimeout(resolve, options.intervalMs).unref();
+      }),
+      exitedEarly,
+    ]);
   }
   const durationMs = performance.now() - started;
   const probes = seen.size > 0 ? `; probes of ${options.path}: ${summarize(seen)}` : '';
   if (exit !== undefined) {
-    return { healthy: false, durationMs, attempts, reason: `container exited with code ${exit.exitCode} before it was healthy${probes}` };
+    return {
+      healthy: false,
+      durationMs,
+      attempts,
+      reason: `container exited with code ${exit.exitCode} before it was healthy${probes}`,
+    };
   }
-  return { healthy: false, durationMs, attempts, reason: `no 2xx from ${options.path} within ${Math.round(options.timeoutMs / 1000)} s${probes}` };
+  return {
+    healthy: false,
+    durationMs,
+    attempts,
+    reason: `no 2xx from ${options.path} within ${Math.round(options.timeoutMs / 1000)} s${probes}`,
+  };
 }

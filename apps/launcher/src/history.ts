@@ -78,7 +78,8 @@ export class DeployHistory {
         const record = entry as DeployRecord;
         const known = byId.get(record.id);
         // the same deploy in both stores: the one that got further wins
-        if (known === undefined || (known.finishedAt === null && record.finishedAt !== null)) byId.set(record.id, record);
+        if (known === undefined || (known.finishedAt === null && record.finishedAt !== null))
+          byId.set(record.id, record);
       });
     };
     take(this.#readFile(warnings), this.file);
@@ -92,7 +93,9 @@ export class DeployHistory {
         warnings.push(`redis ${redisKey(this.app)}: unreadable (${(error as Error).message}); using the state file`);
       }
     }
-    const records = [...byId.values()].sort((a, b) => b.startedAt.localeCompare(a.startedAt) || b.id.localeCompare(a.id));
+    const records = [...byId.values()].sort(
+      (a, b) => b.startedAt.localeCompare(a.startedAt) || b.id.localeCompare(a.id),
+    );
     return { records, warnings };
   }
 
@@ -111,7 +114,9 @@ export class DeployHistory {
       }
     }
     entries.unshift(record);
-    entries.sort((a, b) => String((b as DeployRecord | null)?.startedAt).localeCompare(String((a as DeployRecord | null)?.startedAt)));
+    entries.sort((a, b) =>
+      String((b as DeployRecord | null)?.startedAt).localeCompare(String((a as DeployRecord | null)?.startedAt)),
+    );
     mkdirSync(join(this.file, '..'), { recursive: true });
     const temp = `${this.file}.${process.pid}.tmp`;
     writeFileSync(temp, `${JSON.stringify(entries.slice(0, HISTORY_LENGTH), null, 1)}\n`);
@@ -122,10 +127,15 @@ export class DeployHistory {
       if (redis === undefined) return;
       const key = redisKey(this.app);
       // One deploy per app at a time (the lock): nothing else rewrites this id between the read and the write.
-      const stale = (await redis.lrange(key, 0, -1)).filter((text) => (parseItem(text) as { id?: unknown } | null)?.id === record.id);
+      const stale = (await redis.lrange(key, 0, -1)).filter(
+        (text) => (parseItem(text) as { id?: unknown } | null)?.id === record.id,
+      );
       const write = redis.multi();
       for (const text of stale) write.lrem(key, 0, text);
-      await write.lpush(key, JSON.stringify(record)).ltrim(key, 0, HISTORY_LENGTH - 1).exec();
+      await write
+        .lpush(key, JSON.stringify(record))
+        .ltrim(key, 0, HISTORY_LENGTH - 1)
+        .exec();
     } catch {
       // the state file has it; the next load merges both
     }

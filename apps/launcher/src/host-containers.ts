@@ -1,5 +1,5 @@
-import type { BackendState } from '@wunderproxy/proxy-client';
 import type { AppContainerSummary, DockerClient } from '@wunderproxy/docker';
+import type { BackendState } from '@wunderproxy/proxy-client';
 
 /** The port a backend URL points at on this host, when it is a loopback URL (what the launcher publishes). */
 export function loopbackPort(state: BackendState | null): number | undefined {
@@ -19,11 +19,17 @@ export interface AppContainersNow {
 }
 
 /** Sorts the app's containers on this host into serving, orphans and kept. */
-export async function appContainersNow(docker: DockerClient, app: string, backend: BackendState | null): Promise<AppContainersNow> {
+export async function appContainersNow(
+  docker: DockerClient,
+  app: string,
+  backend: BackendState | null,
+): Promise<AppContainersNow> {
   const containers = await docker.listAppContainers(app);
   const port = loopbackPort(backend);
   const serving = containers.find((c) => c.state === 'running' && port !== undefined && c.hostPort === port);
-  const orphans = containers.filter((c) => c !== serving && (c.state === 'running' || c.state === 'created' || c.state === 'restarting'));
+  const orphans = containers.filter(
+    (c) => c !== serving && (c.state === 'running' || c.state === 'created' || c.state === 'restarting'),
+  );
   const kept = containers.filter((c) => c !== serving && !orphans.includes(c));
   return { serving, orphans, kept };
 }

@@ -1,11 +1,17 @@
 import { createHash } from 'node:crypto';
 import { hostname, userInfo } from 'node:os';
 import { type AppConfig, parseConfig } from '@wunderproxy/config';
-import { type AppContainer, type AppContainerSummary, type DockerClient, type ProgressRenderer, type RestartPolicy } from '@wunderproxy/docker';
+import type {
+  AppContainer,
+  AppContainerSummary,
+  DockerClient,
+  ProgressRenderer,
+  RestartPolicy,
+} from '@wunderproxy/docker';
 import { fetchConfigText, type S3ClientOptions } from '@wunderproxy/s3';
 import { Redis } from 'ioredis';
 import { launcherDefaults } from './defaults.js';
-import { DeployLog, type LogFormat, formatDuration } from './deploy-log.js';
+import { DeployLog, formatDuration, type LogFormat } from './deploy-log.js';
 import { type DeployRecord, newDeployId } from './deploy-record.js';
 import { DeployError } from './errors.js';
 import { waitUntilHealthy } from './health-gate.js';
@@ -57,7 +63,9 @@ export function cliTrigger(): string {
 
 function restartPolicyOf(config: AppConfig): RestartPolicy {
   const policy = config.container.restartPolicy;
-  return policy.name === 'on-failure' && policy.maximumRetryCount > 0 ? `on-failure:${policy.maximumRetryCount}` : policy.name;
+  return policy.name === 'on-failure' && policy.maximumRetryCount > 0
+    ? `on-failure:${policy.maximumRetryCount}`
+    : policy.name;
 }
 
 /**
@@ -76,7 +84,12 @@ export class Launcher {
     this.#options = options;
     this.#link = new ProxyLink(options.proxy);
     this.#redis = options.proxy.redisUrl
-      ? new Redis(options.proxy.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 1, enableOfflineQueue: false, retryStrategy: (n) => Math.min(n * 200, 5_000) })
+      ? new Redis(options.proxy.redisUrl, {
+          lazyConnect: false,
+          maxRetriesPerRequest: 1,
+          enableOfflineQueue: false,
+          retryStrategy: (n) => Math.min(n * 200, 5_000),
+        })
       : undefined;
     this.#redis?.on('error', () => {});
   }
@@ -111,35 +124,70 @@ export class Launcher {
   async rollback(request: RollbackRequest): Promise<DeployRecord> {
     const deployId = request.deployId ?? newDeployId();
     const log = this.#log(deployId);
-    const { records, warnings } = await this.history(request.app).load();
+    const { target, kept, warnings } = await this.#planRollback(request.app, request.targetId);
     for (const warning of warnings) log.note('history', `warning: ${warning}`);
-    const serving = await this.#link.currentBackend(request.app);
-    const now = await appContainersNow(this.#options.docker, request.app, serving);
+    const config = parseConfig(target.configText, `the stored config of deploy ${target.id}`);
+    const record = this.#newRecord(
+      deployId,
+      config,
+      target.configText,
+      target.configUrl,
+      request.trigger,
+      target.id,
+      log,
+    );
+    if (kept === undefined)
+      log.note('rollback', `container of deploy ${target.id} is gone; recreating it from the stored config`);
+    return await this.#run(record, config, log, kept);
+  }
+
+  /**
+   * The deploy a rollback of `app` would go back to (`targetId`, else the newest successful one not serving now),
+   * without starting anything: the API answers 404 before its 202 when there is none. Throws DeployError.
+   */
+  async rollbackTarget(app: string, targetId?: string): Promise<DeployRecord> {
+    return (await this.#planRollback(app, targetId)).target;
+  }
+
+  async #planRollback(
+    app: string,
+    targetId: string | undefined,
+  ): Promise<{ target: DeployRecord; kept: AppContainerSummary | undefined; warnings: string[] }> {
+    const { records, warnings } = await this.history(app).load();
+    const serving = await this.#link.currentBackend(app);
+    const now = await appContainersNow(this.#options.docker, app, serving);
     const candidates = records.filter((r) => r.outcome === 'succeeded');
     const currentDeployId = now.serving?.deployId;
     let target: DeployRecord | undefined;
-    if (request.targetId !== undefined) {
-      target = records.find((r) => r.id === request.targetId);
-      if (target === undefined) throw new DeployError('NOT_FOUND', `no deploy ${request.targetId} in the history of "${request.app}"`);
+    if (targetId !== undefined) {
+      target = records.find((r) => r.id === targetId);
+      if (target === undefined) throw new DeployError('NOT_FOUND', `no deploy ${targetId} in the history of "${app}"`);
     } else {
       target = candidates.find((r) => r.id !== currentDeployId && r.container?.id !== now.serving?.id);
-      if (target === undefined) throw new DeployError('NOT_FOUND', `no earlier successful deploy of "${request.app}" to roll back to`);
+      if (target === undefined)
+        throw new DeployError('NOT_FOUND', `no earlier successful deploy of "${app}" to roll back to`);
     }
     if (target.container !== null && target.container.id === now.serving?.id) {
       throw new DeployError('BAD_INPUT', `deploy ${target.id} is the one serving now`);
     }
-    const config = parseConfig(target.configText, `the stored config of deploy ${target.id}`);
-    const record = this.#newRecord(deployId, config, target.configText, target.configUrl, request.trigger, target.id, log);
-    const kept = target.container === null ? undefined : now.kept.find((c) => c.id === target.container!.id);
-    if (kept === undefined) log.note('rollback', `container of deploy ${target.id} is gone; recreating it from the stored config`);
-    return await this.#run(record, config, log, kept);
+    const keptId = target.container?.id;
+    const kept = keptId === undefined ? undefined : now.kept.find((c) => c.id === keptId);
+    return { target, kept, warnings };
   }
 
   #log(deployId: string): DeployLog {
     return new DeployLog({ deployId, format: this.#options.format, write: this.#options.write });
   }
 
-  #newRecord(id: string, config: AppConfig, configText: string, configUrl: string | null, trigger: string, rollbackOf: string | null, log: DeployLog): DeployRecord {
+  #newRecord(
+    id: string,
+    config: AppConfig,
+    configText: string,
+    configUrl: string | null,
+    trigger: string,
+    rollbackOf: string | null,
+    log: DeployLog,
+  ): DeployRecord {
     return {
       id,
       app: config.name,
@@ -157,9 +205,19 @@ export class Launcher {
     };
   }
 
-  async #run(record: DeployRecord, config: AppConfig, log: DeployLog, reuse: AppContainerSummary | undefined): Promise<DeployRecord> {
+  async #run(
+    record: DeployRecord,
+    config: AppConfig,
+    log: DeployLog,
+    reuse: AppContainerSummary | undefined,
+  ): Promise<DeployRecord> {
     const { docker } = this.#options;
-    const lock = acquireDeployLock(this.#options.stateDir, config.name, record.id, this.#options.lockTtlMs ?? launcherDefaults.lockTtlMs);
+    const lock = acquireDeployLock(
+      this.#options.stateDir,
+      config.name,
+      record.id,
+      this.#options.lockTtlMs ?? launcherDefaults.lockTtlMs,
+    );
     if (lock.tookOver) log.note('lock', lock.tookOver);
     this.active = record;
     const history = this.history(config.name);
@@ -171,14 +229,21 @@ export class Launcher {
       const now = await appContainersNow(docker, config.name, previous);
       for (const orphan of now.orphans) {
         if (orphan.id === reuse?.id) continue;
-        await log.step('cleanup', () => docker.removeContainer(orphan.id, { force: true }), () => `removed orphan container ${orphan.name} (${orphan.state}, left by an unfinished deploy)`);
+        await log.step(
+          'cleanup',
+          () => docker.removeContainer(orphan.id, { force: true }),
+          () => `removed orphan container ${orphan.name} (${orphan.state}, left by an unfinished deploy)`,
+        );
       }
 
       if (reuse !== undefined) {
         started = await log.step(
           'start',
           () => docker.startAppContainer({ id: reuse.id, name: reuse.name, deployId: reuse.deployId }),
-          (c) => ({ message: `started kept container ${c.name} on 127.0.0.1:${c.hostPort}`, details: { container: c.id, hostPort: c.hostPort } }),
+          (c) => ({
+            message: `started kept container ${c.name} on 127.0.0.1:${c.hostPort}`,
+            details: { container: c.id, hostPort: c.hostPort },
+          }),
         );
       } else {
         await log.step(
@@ -191,15 +256,26 @@ export class Launcher {
               renderer?.finish();
             }
           },
-          (image) => ({ message: image.pulled ? `pulled image ${image.ref}` : `image ${image.ref} present`, details: { image: image.id } }),
+          (image) => ({
+            message: image.pulled ? `pulled image ${image.ref}` : `image ${image.ref} present`,
+            details: { image: image.id },
+          }),
         );
-        started = await log.step('start', () => docker.runAppContainer(this.#spec(config, record.id)), (c) => ({
-          message: `started container ${c.name} on 127.0.0.1:${c.hostPort}`,
-          details: { container: c.id, hostPort: c.hostPort },
-        }));
+        started = await log.step(
+          'start',
+          () => docker.runAppContainer(this.#spec(config, record.id)),
+          (c) => ({
+            message: `started container ${c.name} on 127.0.0.1:${c.hostPort}`,
+            details: { container: c.id, hostPort: c.hostPort },
+          }),
+        );
       }
       const hostPort = started.hostPort;
-      if (hostPort === null) throw new DeployError('DEPLOY_FAILED', `container ${started.name} has no published port for ${config.container.port}/tcp`);
+      if (hostPort === null)
+        throw new DeployError(
+          'DEPLOY_FAILED',
+          `container ${started.name} has no published port for ${config.container.port}/tcp`,
+        );
       record.container = { id: started.id, name: started.name, hostPort };
 
       const stopWatching = new AbortController();
@@ -208,21 +284,41 @@ export class Launcher {
         path: config.healthCheck.path,
         intervalMs: config.healthCheck.intervalMs,
         timeoutMs: config.healthCheck.timeoutSeconds * 1000,
-        exited: docker.waitForExit(started.id, { signal: stopWatching.signal }).catch(() => new Promise<never>(() => {})),
+        exited: docker
+          .waitForExit(started.id, { signal: stopWatching.signal })
+          .catch(() => new Promise<never>(() => {})),
       }).finally(() => stopWatching.abort());
       if (!health.healthy) {
-        log.record({ step: 'health', message: `container not healthy: ${health.reason}`, durationMs: health.durationMs, ok: false });
+        log.record({
+          step: 'health',
+          message: `container not healthy: ${health.reason}`,
+          durationMs: health.durationMs,
+          ok: false,
+        });
         const tail = await docker.containerLogsTail(started.id, 50).catch(() => '');
-        throw new DeployError('HEALTH_CHECK_FAILED', `container ${started.name} did not become healthy: ${health.reason}`, tail);
+        throw new DeployError(
+          'HEALTH_CHECK_FAILED',
+          `container ${started.name} did not become healthy: ${health.reason}`,
+          tail,
+        );
       }
-      log.record({ step: 'health', message: 'container healthy after', durationMs: health.durationMs, ok: true, details: { attempts: health.attempts } });
+      log.record({
+        step: 'health',
+        message: 'container healthy after',
+        durationMs: health.durationMs,
+        ok: true,
+        details: { attempts: health.attempts },
+      });
 
       const url = `http://127.0.0.1:${hostPort}`;
       const outcome = await log.step(
         'switch',
         () => this.#link.switchTo(config.name, { id: record.id, url }, previous),
         (o) => ({
-          message: o.via === 'redis' ? `switched ${o.confirmed} prox${o.confirmed === 1 ? 'y' : 'ies'} to ${url}` : `switched the proxy (admin API) to ${url}`,
+          message:
+            o.via === 'redis'
+              ? `switched ${o.confirmed} prox${o.confirmed === 1 ? 'y' : 'ies'} to ${url}`
+              : `switched the proxy (admin API) to ${url}`,
           details: { ...o, url },
         }),
       );
@@ -230,12 +326,35 @@ export class Launcher {
 
       if (now.serving !== undefined) {
         const old = now.serving;
-        await log.step('drain', () => this.#link.waitForDrain(), (how) => how === 'drained' ? 'proxy drained the old container' : how === 'grace' ? `gave in-flight requests ${formatDuration(launcherDefaults.drainGraceMs)} (no admin API to ask)` : 'drain wait timed out');
-        await log.step('retire', () => docker.stopContainer(old.id, config.container.stopTimeoutSeconds), () => `retired old container ${old.name}`);
+        await log.step(
+          'drain',
+          () => this.#link.waitForDrain(),
+          (how) =>
+            how === 'drained'
+              ? 'proxy drained the old container'
+              : how === 'grace'
+                ? `gave in-flight requests ${formatDuration(launcherDefaults.drainGraceMs)} (no admin API to ask)`
+                : 'drain wait timed out',
+        );
+        await log.step(
+          'retire',
+          () => docker.stopContainer(old.id, config.container.stopTimeoutSeconds),
+          () => `retired old container ${old.name}`,
+        );
       }
-      const pruned = await pruneBeyond(docker, config.name, this.#options.retain, new Set([started.id]));
+      // The deploys a rollback goes back to: their images stay even when their containers were removed by hand.
+      const { records } = await history.load().catch(() => ({ records: [] as DeployRecord[] }));
+      const keptDeploys = records
+        .filter((r) => r.outcome === 'succeeded' && r.id !== record.id)
+        .slice(0, this.#options.retain);
+      const keepImages = new Set([config.image, ...keptDeploys.map((r) => r.image)]);
+      const pruned = await pruneBeyond(docker, config.name, this.#options.retain, new Set([started.id]), keepImages);
       if (pruned.containers.length > 0) {
-        log.note('prune', `pruned ${pruned.containers.length} old container(s) beyond --retain ${this.#options.retain}${pruned.images.length ? ` and image(s) ${pruned.images.join(', ')}` : ''}`, pruned);
+        log.note(
+          'prune',
+          `pruned ${pruned.containers.length} old container(s) beyond --retain ${this.#options.retain}${pruned.images.length ? ` and image(s) ${pruned.images.join(', ')}` : ''}`,
+          pruned,
+        );
       }
       record.outcome = 'succeeded';
       return record;
@@ -244,9 +363,15 @@ export class Launcher {
       record.error = (error as Error).message;
       if (started !== undefined && !switched) {
         // Nothing points at the new container: remove it (a kept container goes back to stopped) and say so.
-        if (reuse !== undefined) await docker.stopContainer(started.id, config.container.stopTimeoutSeconds).catch(() => undefined);
+        if (reuse !== undefined)
+          await docker.stopContainer(started.id, config.container.stopTimeoutSeconds).catch(() => undefined);
         else await docker.removeContainer(started.id, { force: true }).catch(() => undefined);
-        log.note('cleanup', reuse !== undefined ? `stopped ${started.name} again; the current deploy keeps serving` : `removed container ${started.name}; the current deploy keeps serving`);
+        log.note(
+          'cleanup',
+          reuse !== undefined
+            ? `stopped ${started.name} again; the current deploy keeps serving`
+            : `removed container ${started.name}; the current deploy keeps serving`,
+        );
         record.container = reuse !== undefined ? record.container : null;
       }
       throw error;

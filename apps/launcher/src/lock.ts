@@ -48,11 +48,14 @@ export function acquireDeployLock(stateDir: string, app: string, deployId: strin
     const mine = owner();
     try {
       writeFileSync(path, JSON.stringify(mine), { flag: 'wx' });
-      const refresh = setInterval(() => {
-        const next = { ...mine, expiresAt: new Date(Date.now() + ttlMs).toISOString() };
-        writeFileSync(`${path}.${process.pid}.tmp`, JSON.stringify(next));
-        renameSync(`${path}.${process.pid}.tmp`, path);
-      }, Math.max(1000, ttlMs / 3));
+      const refresh = setInterval(
+        () => {
+          const next = { ...mine, expiresAt: new Date(Date.now() + ttlMs).toISOString() };
+          writeFileSync(`${path}.${process.pid}.tmp`, JSON.stringify(next));
+          renameSync(`${path}.${process.pid}.tmp`, path);
+        },
+        Math.max(1000, ttlMs / 3),
+      );
       refresh.unref();
       return {
         owner: mine,
@@ -84,9 +87,10 @@ export function acquireDeployLock(stateDir: string, app: string, deployId: strin
         `another deploy of "${app}" is running (deploy ${holder!.deployId}, pid ${holder!.pid}, since ${holder!.acquiredAt}); lock: ${path}`,
       );
     }
-    tookOver = holder === undefined
-      ? `removed an unreadable deploy lock ${path}`
-      : `removed a stale deploy lock of deploy ${holder.deployId} (${dead ? `pid ${holder.pid} no longer runs` : `expired ${holder.expiresAt}`})`;
+    tookOver =
+      holder === undefined
+        ? `removed an unreadable deploy lock ${path}`
+        : `removed a stale deploy lock of deploy ${holder.deployId} (${dead ? `pid ${holder.pid} no longer runs` : `expired ${holder.expiresAt}`})`;
     try {
       unlinkSync(path);
     } catch {

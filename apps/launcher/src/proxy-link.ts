@@ -62,14 +62,16 @@ export class ProxyLink {
     const refused = result.acks.filter((ack) => !ack.ok);
     if (ok === 0 || refused.length > 0) {
       if (previous !== null) {
-        const back: SwitchCommand = previous.maintenance || previous.url === null
-          ? { id: previous.id, maintenance: true }
-          : { id: previous.id, url: previous.url };
+        const back: SwitchCommand =
+          previous.maintenance || previous.url === null
+            ? { id: previous.id, maintenance: true }
+            : { id: previous.id, url: previous.url };
         await switchViaRedis({ redisUrl, name: app, command: back, timeoutMs: ackTimeoutMs }).catch(() => undefined);
       }
-      const why = refused.length > 0
-        ? `${refused.length} prox${refused.length === 1 ? 'y' : 'ies'} refused the switch (${refused.map((ack) => `${ack.proxy}: ${ack.error ?? '?'}`).join('; ')})`
-        : `no proxy named "${app}" confirmed the switch within ${ackTimeoutMs} ms (${result.subscribers} subscribed)`;
+      const why =
+        refused.length > 0
+          ? `${refused.length} prox${refused.length === 1 ? 'y' : 'ies'} refused the switch (${refused.map((ack) => `${ack.proxy}: ${ack.error ?? '?'}`).join('; ')})`
+          : `no proxy named "${app}" confirmed the switch within ${ackTimeoutMs} ms (${result.subscribers} subscribed)`;
       throw new SwitchError(refused.length > 0 ? 'SWITCH_REFUSED' : 'SWITCH_UNCONFIRMED', why);
     }
     return { confirmed: ok, subscribers: result.subscribers, via: 'redis' };
@@ -84,7 +86,9 @@ export class ProxyLink {
     for (;;) {
       let draining: number | undefined;
       try {
-        const response = await fetch(new URL('/status.json', this.options.adminUrl), { signal: AbortSignal.timeout(1_000) });
+        const response = await fetch(new URL('/status.json', this.options.adminUrl), {
+          signal: AbortSignal.timeout(1_000),
+        });
         if (response.ok) draining = ((await response.json()) as { drainingBackends?: number }).drainingBackends;
       } catch {
         draining = undefined;

@@ -34,7 +34,11 @@ export function createMetricsRegistry(stats: RequestStats, extra: () => { draini
     registers: [registry],
     collect() {
       const { sinceStart } = stats.snapshot().latencyMs;
-      for (const [quantile, ms] of [['0.5', sinceStart.p50], ['0.9', sinceStart.p90], ['0.99', sinceStart.p99]] as const) {
+      for (const [quantile, ms] of [
+        ['0.5', sinceStart.p50],
+        ['0.9', sinceStart.p90],
+        ['0.99', sinceStart.p99],
+      ] as const) {
         this.set({ quantile }, ms / 1000);
       }
     },

@@ -100,7 +100,12 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
 
   let redis: RedisChannel | undefined;
   if (options.redis !== undefined && options.redis !== '') {
-    redis = new RedisChannel({ url: options.redis, name: options.name, control, log: log.child({ component: 'redis' }) });
+    redis = new RedisChannel({
+      url: options.redis,
+      name: options.name,
+      control,
+      log: log.child({ component: 'redis' }),
+    });
     await redis.start(options.redisWaitMs ?? 2000);
   }
 
@@ -141,12 +146,24 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     await redis?.stop();
     throw error;
   }
-  log.info({ listen: `${listen.host}:${port}`, admin: admin && `${admin.host}:${adminPort}`, backend: theSwitch.state, redis: options.redis ?? null, name: options.name }, 'proxy listening');
+  log.info(
+    {
+      listen: `${listen.host}:${port}`,
+      admin: admin && `${admin.host}:${adminPort}`,
+      backend: theSwitch.state,
+      redis: options.redis ?? null,
+      name: options.name,
+    },
+    'proxy listening',
+  );
 
   let closing: Promise<void> | undefined;
   const close = (drainTimeoutMs = options.drainTimeoutMs): Promise<void> => {
     closing ??= (async () => {
-      log.info({ drainTimeoutMs, inFlight: stats.activeRequests, websockets: stats.websockets }, 'shutting down: draining');
+      log.info(
+        { drainTimeoutMs, inFlight: stats.activeRequests, websockets: stats.websockets },
+        'shutting down: draining',
+      );
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       // Keep-alive connections that finish their last request while draining are closed as they go idle.

@@ -45,7 +45,8 @@ export class RedisChannel {
     this.#keys = redisKeys(options.name);
     this.#log = options.log;
     this.#control = options.control;
-    const retryStrategy = (attempt: number) => Math.min(100 * 2 ** Math.min(attempt, 10), proxyDefaults.redisRetryMaxDelayMs);
+    const retryStrategy = (attempt: number) =>
+      Math.min(100 * 2 ** Math.min(attempt, 10), proxyDefaults.redisRetryMaxDelayMs);
     const common = { lazyConnect: true, retryStrategy, maxRetriesPerRequest: 1, enableOfflineQueue: false };
     this.#commands = new Redis(options.url, { ...common, connectionName: `wunderproxy-proxy-${options.name}` });
     // Subscribed by hand on every `ready` (autoResubscribe only repeats subscriptions that once succeeded).
@@ -59,7 +60,8 @@ export class RedisChannel {
     for (const connection of [this.#commands, this.#subscriber]) {
       connection.on('error', (error: Error) => {
         // ioredis emits one error per failed attempt; log each distinct reason once per outage
-        if (error.message !== lastError) this.#log.warn({ err: error.message }, 'redis unavailable; serving the last backend and retrying');
+        if (error.message !== lastError)
+          this.#log.warn({ err: error.message }, 'redis unavailable; serving the last backend and retrying');
         lastError = error.message;
       });
     }
@@ -93,9 +95,16 @@ export class RedisChannel {
     this.#commands.connect().catch(() => {});
     this.#subscriber.connect().catch(() => {});
     let timer: NodeJS.Timeout | undefined;
-    const ok = await Promise.race([synced.then(() => true), new Promise<boolean>((r) => (timer = setTimeout(() => r(false), waitMs)))]);
+    const ok = await Promise.race([
+      synced.then(() => true),
+      new Promise<boolean>((r) => (timer = setTimeout(() => r(false), waitMs))),
+    ]);
     clearTimeout(timer);
-    if (!ok) this.#log.warn({ waitedMs: waitMs }, 'redis not reachable at start; serving --backend and retrying in the background');
+    if (!ok)
+      this.#log.warn(
+        { waitedMs: waitMs },
+        'redis not reachable at start; serving --backend and retrying in the background',
+      );
     return ok;
   }
 
@@ -134,7 +143,8 @@ export class RedisChannel {
     const current = this.#control.state;
     if (text === null) {
       // Nobody stored a backend yet: publish ours (NX, so a concurrent writer wins) unless we have none either.
-      if (current.url !== null || current.maintenance) await this.#commands.set(this.#keys.backend, JSON.stringify(current), 'NX');
+      if (current.url !== null || current.maintenance)
+        await this.#commands.set(this.#keys.backend, JSON.stringify(current), 'NX');
       return;
     }
     let command: SwitchCommand;
@@ -144,7 +154,12 @@ export class RedisChannel {
       this.#log.error({ key: this.#keys.backend, err: (error as Error).message }, 'ignoring a malformed state key');
       return;
     }
-    if (command.id === current.id && command.maintenance === current.maintenance && (command.maintenance || command.url === current.url)) return;
+    if (
+      command.id === current.id &&
+      command.maintenance === current.maintenance &&
+      (command.maintenance || command.url === current.url)
+    )
+      return;
     await this.#control.apply(command);
   }
 
@@ -154,8 +169,12 @@ export class RedisChannel {
       command = parseSwitchText(text, { requireId: true, maxBytes: proxyDefaults.maxSwitchMessageBytes });
     } catch (error) {
       const reason = (error as Error).message;
-      this.#log.warn({ channel: this.#keys.switch, err: reason, message: text.slice(0, 200) }, 'ignoring a malformed switch message');
-      if (error instanceof InvalidSwitchError && error.id !== undefined) await this.#ack({ id: error.id, proxy: this.proxyId, ok: false, error: reason });
+      this.#log.warn(
+        { channel: this.#keys.switch, err: reason, message: text.slice(0, 200) },
+        'ignoring a malformed switch message',
+      );
+      if (error instanceof InvalidSwitchError && error.id !== undefined)
+        await this.#ack({ id: error.id, proxy: this.proxyId, ok: false, error: reason });
       return;
     }
     const state = await this.#control.apply(command);

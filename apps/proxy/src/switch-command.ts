@@ -1,5 +1,5 @@
-import { Ajv, type ErrorObject } from 'ajv';
 import { newSwitchId, type SwitchCommand } from '@wunderproxy/proxy-client';
+import { Ajv, type ErrorObject } from 'ajv';
 
 /** A switch request that was refused; `message` names the field and what was expected. */
 export class InvalidSwitchError extends Error {
@@ -42,14 +42,19 @@ export function checkBackendUrl(raw: string): string {
   try {
     url = new URL(raw);
   } catch {
-    throw new InvalidSwitchError(`url: expected an http(s) URL such as http://127.0.0.1:32768, got ${JSON.stringify(raw)}`);
+    throw new InvalidSwitchError(
+      `url: expected an http(s) URL such as http://127.0.0.1:32768, got ${JSON.stringify(raw)}`,
+    );
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new InvalidSwitchError(`url: expected an http or https URL, got protocol "${url.protocol.replace(':', '')}"`);
   }
-  if (url.username !== '' || url.password !== '') throw new InvalidSwitchError('url: credentials in the URL are not supported');
+  if (url.username !== '' || url.password !== '')
+    throw new InvalidSwitchError('url: credentials in the URL are not supported');
   if ((url.pathname !== '/' && url.pathname !== '') || url.search !== '' || url.hash !== '') {
-    throw new InvalidSwitchError(`url: expected scheme://host:port with no path, query or fragment, got ${JSON.stringify(raw)}`);
+    throw new InvalidSwitchError(
+      `url: expected scheme://host:port with no path, query or fragment, got ${JSON.stringify(raw)}`,
+    );
   }
   return url.origin;
 }
@@ -63,12 +68,14 @@ export function parseSwitchCommand(input: unknown, { requireId }: { requireId: b
     throw new InvalidSwitchError('body: expected a JSON object such as {"url": "http://127.0.0.1:32768"}');
   }
   const candidateId = (input as { id?: unknown }).id;
-  const id = typeof candidateId === 'string' && candidateId.length > 0 && candidateId.length <= 200 ? candidateId : undefined;
+  const id =
+    typeof candidateId === 'string' && candidateId.length > 0 && candidateId.length <= 200 ? candidateId : undefined;
   if (!validate(input)) {
     throw new InvalidSwitchError(validate.errors?.[0] ? describe(validate.errors[0]) : 'body: invalid', id);
   }
   const body = input as { id?: string; url?: string; maintenance?: boolean };
-  if (requireId && body.id === undefined) throw new InvalidSwitchError('id: required (a unique string the acks refer to)');
+  if (requireId && body.id === undefined)
+    throw new InvalidSwitchError('id: required (a unique string the acks refer to)');
   const switchId = body.id ?? newSwitchId();
   if (body.maintenance === true) {
     if (body.url !== undefined) throw new InvalidSwitchError('url: must not be given with "maintenance": true', id);

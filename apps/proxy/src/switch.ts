@@ -1,9 +1,12 @@
+import { type BackendState, describeState, type SwitchCommand, stateOf } from '@wunderproxy/proxy-client';
 import type { Logger } from 'pino';
 import { Backend, type DrainResult } from './backend.js';
-import { type BackendState, describeState, type SwitchCommand, stateOf } from '@wunderproxy/proxy-client';
 
 /** Where a request goes: bound once, when the request arrives. */
-export type Route = { readonly kind: 'backend'; readonly backend: Backend } | { readonly kind: 'maintenance' } | { readonly kind: 'none' };
+export type Route =
+  | { readonly kind: 'backend'; readonly backend: Backend }
+  | { readonly kind: 'maintenance' }
+  | { readonly kind: 'none' };
 
 const NONE: Route = { kind: 'none' };
 const MAINTENANCE: Route = { kind: 'maintenance' };
@@ -45,7 +48,12 @@ export class Switch {
 
     const retired = previous.kind === 'backend' && previous !== next ? previous.backend : undefined;
     this.log.info(
-      { id: command.id, from: describeState(before), to: describeState(this.#state), inFlightOnOld: retired?.inFlight ?? 0 },
+      {
+        id: command.id,
+        from: describeState(before),
+        to: describeState(this.#state),
+        inFlightOnOld: retired?.inFlight ?? 0,
+      },
       'switched',
     );
     if (retired !== undefined) this.#drain(retired, command.id);

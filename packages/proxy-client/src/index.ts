@@ -1,3 +1,9 @@
 export { type BackendState, describeState, newSwitchId, type SwitchCommand, stateOf } from './backend-state.js';
 export { type RedisKeys, redisKeys, type SwitchAck } from './redis-keys.js';
-export { type RedisSwitchResult, readBackendState, SwitchError, switchViaAdmin, switchViaRedis } from './switch-backend.js';
+export {
+  type RedisSwitchResult,
+  readBackendState,
+  SwitchError,
+  switchViaAdmin,
+  switchViaRedis,
+} from './switch-backend.js';

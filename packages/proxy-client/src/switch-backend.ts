@@ -33,7 +33,12 @@ export async function switchViaRedis(options: {
 }): Promise<RedisSwitchResult> {
   const keys = redisKeys(options.name);
   const started = performance.now();
-  const connect = { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null, connectTimeout: options.timeoutMs };
+  const connect = {
+    lazyConnect: true,
+    maxRetriesPerRequest: 1,
+    retryStrategy: () => null,
+    connectTimeout: options.timeoutMs,
+  };
   const client = new Redis(options.redisUrl, connect);
   const subscriber = new Redis(options.redisUrl, connect);
   client.on('error', () => {});
@@ -42,7 +47,10 @@ export async function switchViaRedis(options: {
     try {
       await Promise.all([client.connect(), subscriber.connect()]);
     } catch (error) {
-      throw new SwitchError('SWITCH_UNREACHABLE', `cannot reach Redis at ${options.redisUrl}: ${(error as Error).message}`);
+      throw new SwitchError(
+        'SWITCH_UNREACHABLE',
+        `cannot reach Redis at ${options.redisUrl}: ${(error as Error).message}`,
+      );
     }
     const acks: SwitchAck[] = [];
     let expected = Number.POSITIVE_INFINITY;
@@ -101,7 +109,10 @@ export async function switchViaAdmin(options: {
       signal: AbortSignal.timeout(options.timeoutMs),
     });
   } catch (error) {
-    throw new SwitchError('SWITCH_UNREACHABLE', `cannot reach the proxy admin API at ${options.adminUrl}: ${(error as Error).message}`);
+    throw new SwitchError(
+      'SWITCH_UNREACHABLE',
+      `cannot reach the proxy admin API at ${options.adminUrl}: ${(error as Error).message}`,
+    );
   }
   const text = await response.text();
   if (!response.ok) {

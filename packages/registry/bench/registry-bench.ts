@@ -32,10 +32,15 @@ function parseArguments(argv: readonly string[]): BenchOptions {
 
 async function command(file: string, args: readonly string[]): Promise<string> {
   return await new Promise((resolve, reject) => {
-    execFile(file, args, { maxBuffer: 16 * 1024 * 1024, env: { ...process.env, DOCKER_BUILDKIT: '0' } }, (error, stdout, stderr) => {
-      if (error) reject(new Error(`${file} ${args.join(' ')}: ${stderr || error.message}`));
-      else resolve(stdout);
-    });
+    execFile(
+      file,
+      args,
+      { maxBuffer: 16 * 1024 * 1024, env: { ...process.env, DOCKER_BUILDKIT: '0' } },
+      (error, stdout, stderr) => {
+        if (error) reject(new Error(`${file} ${args.join(' ')}: ${stderr || error.message}`));
+        else resolve(stdout);
+      },
+    );
   });
 }
 
@@ -99,9 +104,9 @@ async function buildImage(context: string, tag: string, layerMiB: number): Promi
   await copyFile('/bin/busybox', join(context, 'busybox'));
   const payload = createWriteStream(join(context, 'payload.bin'));
   for (let written = 0; written < layerMiB; written += 1) {
-    if (!payload.write(randomBytes(1024 * 1024))) await new Promise((resolve) => payload.once('drain', resolve));
+    if (!payload.write(randomBytes(1024 * 1024))) await new Promise<void>((resolve) => payload.once('drain', () => resolve()));
   }
-  await new Promise((resolve) => payload.end(resolve));
+  await new Promise<void>((resolve) => payload.end(() => resolve()));
   await writeFile(
     join(context, 'Dockerfile'),
     'FROM scratch\nCOPY busybox /bin/busybox\nCOPY payload.bin /payload.bin\nCMD ["/bin/busybox","true"]\n',
@@ -121,11 +126,16 @@ async function main(): Promise<void> {
   const scratch = await mkdtemp(join(tmpdir(), 'wpreg-bench-'));
   const servers: RunningServer[] = [];
   const images = new Set<string>();
-  const timings = { push: { ours: [] as number[], reference: [] as number[] }, pull: { ours: [] as number[], reference: [] as number[] } };
+  const timings = {
+    push: { ours: [] as number[], reference: [] as number[] },
+    pull: { ours: [] as number[], reference: [] as number[] },
+  };
   try {
     servers.push(await startReference(join(scratch, 'reference')));
     servers.push(await startOurs(join(scratch, 'ours')));
-    console.log(`layer ${options.layerMiB} MiB, ${options.rounds} rounds; reference ${servers[0]!.host}, ours ${servers[1]!.host}`);
+    console.log(
+      `layer ${options.layerMiB} MiB, ${options.rounds} rounds; reference ${servers[0]!.host}, ours ${servers[1]!.host}`,
+    );
     for (let round = 1; round <= options.rounds; round += 1) {
       const repository = `wpreg-bench-${randomUUID().slice(0, 8)}/payload:r${round}`;
       const tags = servers.map((server) => `${server.host}/${repository}`);
@@ -154,7 +164,12 @@ async function main(): Promise<void> {
     const rows = (['push', 'pull'] as const).map((operation) => {
       const ours = median(timings[operation].ours);
       const reference = median(timings[operation].reference);
-      return { operation, 'ours (s)': ours.toFixed(2), 'reference (s)': reference.toFixed(2), 'ours/reference': (ours / reference).toFixed(2) };
+      return {
+        operation,
+        'ours (s)': ours.toFixed(2),
+        'reference (s)': reference.toFixed(2),
+        'ours/reference': (ours / reference).toFixed(2),
+      };
     });
     console.table(rows);
     const oursRss = await peakRssMiB(servers[1]!.child.pid);

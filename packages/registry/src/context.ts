@@ -32,7 +32,11 @@ export function sendJson(
 }
 
 /** Ends an answer without a body (Content-Length 0 unless the headers say otherwise). */
-export function sendEmpty(response: ServerResponse, status: number, headers: Record<string, string | number> = {}): void {
+export function sendEmpty(
+  response: ServerResponse,
+  status: number,
+  headers: Record<string, string | number> = {},
+): void {
   response.writeHead(status, { 'Content-Length': 0, ...headers });
   response.end();
 }

@@ -21,7 +21,8 @@ export {
 } from './registry.js';
 export { DirectoryStorage } from './storage/directory.js';
 export { openStorage } from './storage/open.js';
-export { S3Storage } from './storage/s3.js';
+// S3Storage is a type here so importing the package does not load the AWS SDK; openStorage builds one on demand.
+export type { S3Storage, S3StorageOptions } from './storage/s3.js';
 export type { ByteRange, Storage } from './storage/storage.js';
 export { StorageNotFoundError } from './storage/storage.js';
 export { TieredStorage } from './storage/tiered.js';

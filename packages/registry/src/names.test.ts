@@ -8,7 +8,20 @@ describe('repository names, tags and digests', () => {
     for (const name of ['a', 'library/ubuntu', 'my-org/my_app.v2', 'a/b/c', 'x__y', 'a--b']) {
       expect(isValidRepositoryName(name), name).toBe(true);
     }
-    for (const name of ['', 'A', 'a/../b', '..', 'a/./b', '/a', 'a/', 'a//b', '_a', 'a-', 'a/_layers', 'a'.repeat(256)]) {
+    for (const name of [
+      '',
+      'A',
+      'a/../b',
+      '..',
+      'a/./b',
+      '/a',
+      'a/',
+      'a//b',
+      '_a',
+      'a-',
+      'a/_layers',
+      'a'.repeat(256),
+    ]) {
       expect(isValidRepositoryName(name), name).toBe(false);
     }
   });

@@ -69,9 +69,14 @@ export async function createRegistryHandler(options: RegistryOptions): Promise<R
     const match = matchRoute(method, pathname);
     if (match.kind === 'not-found') throw new RegistryError('NOT_FOUND', 'no such endpoint', { path: pathname });
     if (match.kind === 'method-not-allowed') {
-      sendJson(response, 405, { errors: [{ code: 'UNSUPPORTED', message: `${method} not allowed` }] }, {
-        Allow: match.allowed.join(', '),
-      });
+      sendJson(
+        response,
+        405,
+        { errors: [{ code: 'UNSUPPORTED', message: `${method} not allowed` }] },
+        {
+          Allow: match.allowed.join(', '),
+        },
+      );
       return;
     }
     if (!isValidRepositoryName(match.repository)) throw new NameInvalidError(match.repository);
@@ -110,9 +115,14 @@ export async function createRegistryHandler(options: RegistryOptions): Promise<R
 }
 
 function sendUnauthorized(response: ServerResponse): void {
-  sendJson(response, 401, { errors: [{ code: 'UNAUTHORIZED', message: 'authentication required' }] }, {
-    'WWW-Authenticate': 'Basic realm="wunderproxy-registry"',
-  });
+  sendJson(
+    response,
+    401,
+    { errors: [{ code: 'UNAUTHORIZED', message: 'authentication required' }] },
+    {
+      'WWW-Authenticate': 'Basic realm="wunderproxy-registry"',
+    },
+  );
 }
 
 /** The one place errors become HTTP answers: RegistryError → its status and the spec's body; anything else → 500. */
@@ -138,7 +148,12 @@ function answerError(logger: pino.Logger, request: IncomingMessage, response: Se
 
 function logRequest(logger: pino.Logger, request: IncomingMessage, response: ServerResponse, started: number): void {
   logger.debug(
-    { method: request.method, url: request.url, status: response.statusCode, ms: Math.round(performance.now() - started) },
+    {
+      method: request.method,
+      url: request.url,
+      status: response.statusCode,
+      ms: Math.round(performance.now() - started),
+    },
     'request',
   );
 }
@@ -179,5 +194,3 @@ export async function startRegistry(options: RegistryOptions & { listen: string 
     },
   };
 }
-
-

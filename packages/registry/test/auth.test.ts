@@ -26,7 +26,7 @@ describe('basic auth from an htpasswd file', () => {
 
   it('refuses a push without or with wrong credentials, with a Basic challenge', async () => {
     const repository = uniqueRepository('auth');
-    for (const headers of [{}, { Authorization: bad }]) {
+    for (const headers of [{}, { Authorization: bad }] as Record<string, string>[]) {
       const response = await fetch(`${registry.url}/v2/${repository}/blobs/uploads/`, { method: 'POST', headers });
       expect(response.status).toBe(401);
       expect(response.headers.get('www-authenticate')).toBe('Basic realm="wunderproxy-registry"');

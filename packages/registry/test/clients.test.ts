@@ -6,7 +6,13 @@ import type { S3Server } from '@wunderproxy/testkit/swift';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestImage, removeImages, run, skopeo } from './commands.js';
 import { pushBlob, putManifestBytes, sha256 } from './oci-client.js';
-import { type DriverName, startS3, startTestRegistry, type TestRegistry, uniqueRepository } from './registry-fixture.js';
+import {
+  type DriverName,
+  startS3,
+  startTestRegistry,
+  type TestRegistry,
+  uniqueRepository,
+} from './registry-fixture.js';
 
 const noTls = ['--src-tls-verify=false', '--dest-tls-verify=false'];
 
@@ -94,17 +100,41 @@ describe.each<DriverName>(['directory', 's3'])('docker and skopeo against the %s
     await putManifestBytes(registry.url, repository, 'multi', list, listType);
 
     const copy = uniqueRepository('copied');
-    await skopeo(['copy', '--all', ...noTls, `docker://${registry.host}/${repository}:multi`, `docker://${registry.host}/${copy}:multi`]);
-    const copiedRaw = await skopeo(['inspect', '--raw', '--tls-verify=false', `docker://${registry.host}/${copy}:multi`]);
+    await skopeo([
+      'copy',
+      '--all',
+      ...noTls,
+      `docker://${registry.host}/${repository}:multi`,
+      `docker://${registry.host}/${copy}:multi`,
+    ]);
+    const copiedRaw = await skopeo([
+      'inspect',
+      '--raw',
+      '--tls-verify=false',
+      `docker://${registry.host}/${copy}:multi`,
+    ]);
     expect(sha256(copiedRaw)).toBe(sha256(list));
     const armInspect = JSON.parse(
-      await skopeo(['inspect', '--override-arch', 'arm64', '--override-variant', 'v8', '--tls-verify=false',
-        `docker://${registry.host}/${copy}:multi`]),
+      await skopeo([
+        'inspect',
+        '--override-arch',
+        'arm64',
+        '--override-variant',
+        'v8',
+        '--tls-verify=false',
+        `docker://${registry.host}/${copy}:multi`,
+      ]),
     ) as { Architecture: string };
     expect(armInspect.Architecture).toBe('arm64');
 
     const layout = join(scratch, `${driver}-oci-layout`);
-    await skopeo(['copy', '--all', '--src-tls-verify=false', `docker://${registry.host}/${copy}:multi`, `oci:${layout}:multi`]);
+    await skopeo([
+      'copy',
+      '--all',
+      '--src-tls-verify=false',
+      `docker://${registry.host}/${copy}:multi`,
+      `oci:${layout}:multi`,
+    ]);
     const ociIndex = JSON.parse(await readFile(join(layout, 'index.json'), 'utf8')) as { manifests: unknown[] };
     expect(ociIndex.manifests).toHaveLength(1);
 

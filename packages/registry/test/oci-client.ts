@@ -54,13 +54,17 @@ export async function pushImageManifest(
     schemaVersion: 2,
     mediaType,
     config: {
-      mediaType: isDocker ? 'application/vnd.docker.container.image.v1+json' : 'application/vnd.oci.image.config.v1+json',
+      mediaType: isDocker
+        ? 'application/vnd.docker.container.image.v1+json'
+        : 'application/vnd.oci.image.config.v1+json',
       digest: configDigest,
       size: Buffer.byteLength(config),
     },
     layers: [
       {
-        mediaType: isDocker ? 'application/vnd.docker.image.rootfs.diff.tar.gzip' : 'application/vnd.oci.image.layer.v1.tar',
+        mediaType: isDocker
+          ? 'application/vnd.docker.image.rootfs.diff.tar.gzip'
+          : 'application/vnd.oci.image.layer.v1.tar',
         digest: layerDigest,
         size: Buffer.byteLength(layer),
       },
@@ -90,7 +94,11 @@ export async function putManifestBytes(
  * A request with the path sent exactly as written: fetch would normalise `..` segments away before they reach the
  * registry, which is what the path-traversal tests must avoid.
  */
-export async function rawRequest(base: string, method: string, path: string): Promise<{ status: number; body: string }> {
+export async function rawRequest(
+  base: string,
+  method: string,
+  path: string,
+): Promise<{ status: number; body: string }> {
   const url = new URL(base);
   return await new Promise((resolve, reject) => {
     const outgoing = request({ host: url.hostname, port: url.port, method, path }, (incoming) => {

@@ -2,8 +2,14 @@ import type { S3Server } from '@wunderproxy/testkit/swift';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseDigest } from '../src/digest.js';
 import { layout } from '../src/layout.js';
-import { type DriverName, startS3, startTestRegistry, type TestRegistry, uniqueRepository } from './registry-fixture.js';
 import { errorCode, pushBlob, pushImageManifest, putManifestBytes, rawRequest, sha256, sha512 } from './oci-client.js';
+import {
+  type DriverName,
+  startS3,
+  startTestRegistry,
+  type TestRegistry,
+  uniqueRepository,
+} from './registry-fixture.js';
 
 let s3: S3Server | undefined;
 beforeAll(async () => {

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import type { S3Server } from '@wunderproxy/testkit/swift';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseDigest } from '../src/digest.js';
-import { layout } from '../src/layout.js';
 import { startRegistry } from '../src/index.js';
+import { layout } from '../src/layout.js';
 import { pushImageManifest, sha256 } from './oci-client.js';
 import { startS3, startTestRegistry, type TestRegistry, uniqueRepository } from './registry-fixture.js';
 

@@ -23,8 +23,22 @@ export async function startRedis(): Promise<RedisServer> {
   const start = async (): Promise<void> => {
     const child = spawn(
       'redis-server',
-      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'yes',
-        '--pidfile', pidFile, '--dir', dir],
+      [
+        '--port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--daemonize',
+        'yes',
+        '--pidfile',
+        pidFile,
+        '--dir',
+        dir,
+      ],
       { stdio: 'ignore' },
     );
     await new Promise<void>((resolve, reject) => {

@@ -16,8 +16,14 @@ export const launchCommand: CommandModule<object, LaunchArgs> = {
   builder: (yargs: Argv) =>
     withLauncherOptions(
       yargs
-        .positional('config', { type: 'string', describe: 'path, file://, https://, s3://bucket/key or an S3 https URL' })
-        .option('userdata', { type: 'boolean', describe: 'take the config URL from EC2 userdata (WUNDERPROXY_CONFIG=URL)' })
+        .positional('config', {
+          type: 'string',
+          describe: 'path, file://, https://, s3://bucket/key or an S3 https URL',
+        })
+        .option('userdata', {
+          type: 'boolean',
+          describe: 'take the config URL from EC2 userdata (WUNDERPROXY_CONFIG=URL)',
+        })
         .check((args) => {
           if (!args.config === !args.userdata) throw new Error('give either CONFIG or --userdata');
           return true;

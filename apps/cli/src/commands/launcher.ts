@@ -26,7 +26,11 @@ export const launcherCommand: CommandModule<object, LauncherCommandArgs> = {
     withLauncherOptions(
       yargs
         .positional('config', { type: 'string', describe: 'config URL that POST /api/deploys re-fetches' })
-        .option('listen', { type: 'string', default: launcherDefaults.listen, describe: 'API HOST:PORT (loopback by default)' })
+        .option('listen', {
+          type: 'string',
+          default: launcherDefaults.listen,
+          describe: 'API HOST:PORT (loopback by default)',
+        })
         .option('userdata', { type: 'boolean', describe: 'take the config URL from EC2 userdata' })
         .option('deploy-on-start', { type: 'boolean', describe: 'deploy once at start (EC2 boot)' })
         .option('token', { type: 'string', describe: 'bearer token required on /api/*' })
@@ -40,7 +44,9 @@ export const launcherCommand: CommandModule<object, LauncherCommandArgs> = {
       const configUrl = args.userdata ? await readUserdataConfigUrl() : args.config;
       let app = args.name;
       if (configUrl !== undefined) {
-        const fetched = await fetchConfigText(configUrl, { s3: args['s3-endpoint'] ? { endpoint: args['s3-endpoint'] } : undefined });
+        const fetched = await fetchConfigText(configUrl, {
+          s3: args['s3-endpoint'] ? { endpoint: args['s3-endpoint'] } : undefined,
+        });
         app = parseConfig(fetched.text, fetched.source).name;
       }
       const api = createLauncherApi({ launcher, configUrl, app: () => app, token: args.token, log });

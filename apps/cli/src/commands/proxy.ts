@@ -25,15 +25,38 @@ export const proxyCommand: CommandModule<object, ProxyArgs> = {
   builder: (yargs: Argv) =>
     yargs
       .option('listen', { type: 'string', default: proxyDefaults.listen, describe: 'public listener HOST:PORT' })
-      .option('admin', { type: 'string', default: proxyDefaults.admin, describe: 'admin API HOST:PORT (loopback by default)' })
+      .option('admin', {
+        type: 'string',
+        default: proxyDefaults.admin,
+        describe: 'admin API HOST:PORT (loopback by default)',
+      })
       .option('backend', { type: 'string', describe: 'initial backend URL or "maintenance" (the Redis state wins)' })
       .option('redis', { type: 'string', describe: 'Redis URL for the switch channel and state key' })
-      .option('name', { type: 'string', default: proxyDefaults.name, describe: 'app name (Redis key prefix wunderproxy:NAME:)' })
+      .option('name', {
+        type: 'string',
+        default: proxyDefaults.name,
+        describe: 'app name (Redis key prefix wunderproxy:NAME:)',
+      })
       .option('admin-token', { type: 'string', describe: 'bearer token required on /api/*' })
-      .option('drain-timeout', { type: 'number', default: proxyDefaults.drainTimeoutMs / 1000, describe: 'seconds in-flight requests get after a switch or SIGTERM' })
-      .option('backend-timeout', { type: 'number', default: proxyDefaults.backendTimeoutMs / 1000, describe: 'seconds without a byte from the backend before 504' })
-      .option('health-check-path', { type: 'string', default: proxyDefaults.healthCheckPath, describe: 'answered 200 in maintenance mode' })
-      .option('maintenance-page', { type: 'string', describe: 'HTML file served (503) in maintenance mode' }) as unknown as Argv<ProxyArgs>,
+      .option('drain-timeout', {
+        type: 'number',
+        default: proxyDefaults.drainTimeoutMs / 1000,
+        describe: 'seconds in-flight requests get after a switch or SIGTERM',
+      })
+      .option('backend-timeout', {
+        type: 'number',
+        default: proxyDefaults.backendTimeoutMs / 1000,
+        describe: 'seconds without a byte from the backend before 504',
+      })
+      .option('health-check-path', {
+        type: 'string',
+        default: proxyDefaults.healthCheckPath,
+        describe: 'answered 200 in maintenance mode',
+      })
+      .option('maintenance-page', {
+        type: 'string',
+        describe: 'HTML file served (503) in maintenance mode',
+      }) as unknown as Argv<ProxyArgs>,
   handler: async (args) => {
     const log = createLogger(args['log-level'], 'proxy');
     try {

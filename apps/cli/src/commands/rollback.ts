@@ -15,13 +15,20 @@ export const rollbackCommand: CommandModule<object, RollbackArgs> = {
   builder: (yargs: Argv) =>
     withLauncherOptions(
       yargs
-        .positional('id', { type: 'string', describe: 'a deploy id from `wunderproxy status`; default: the one before the current' })
+        .positional('id', {
+          type: 'string',
+          describe: 'a deploy id from `wunderproxy status`; default: the one before the current',
+        })
         .option('name', { type: 'string', default: 'app', describe: 'app name' }),
     ) as unknown as Argv<RollbackArgs>,
   handler: async (args) => {
     const launcher = createLauncher(args);
     try {
-      const record = await launcher.rollback({ app: args.name, targetId: args.id, trigger: `rollback (${cliTrigger()})` });
+      const record = await launcher.rollback({
+        app: args.name,
+        targetId: args.id,
+        trigger: `rollback (${cliTrigger()})`,
+      });
       reportDeploySuccess(record, `rolled back to ${record.rollbackOf} as`);
     } catch (error) {
       reportDeployFailure(error);

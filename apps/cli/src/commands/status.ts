@@ -11,7 +11,14 @@ interface StatusArgs extends LauncherArgs {
 
 function table(rows: string[][]): string {
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
-  return rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd()).join('\n');
+  return rows
+    .map((row) =>
+      row
+        .map((cell, column) => cell.padEnd(widths[column]!))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 function shortTime(iso: string | null): string {
@@ -40,21 +47,38 @@ export const statusCommand: CommandModule<object, StatusArgs> = {
       ]);
       const backend = proxy?.backend ?? (await launcher.currentBackendOf(args.name));
       if (args.json) {
-        process.stdout.write(`${JSON.stringify({ app: args.name, backend, proxy, deploys: records.slice(0, args.limit), warnings }, null, 2)}\n`);
+        process.stdout.write(
+          `${JSON.stringify({ app: args.name, backend, proxy, deploys: records.slice(0, args.limit), warnings }, null, 2)}\n`,
+        );
       } else {
         const state = backend as { url: string | null; maintenance: boolean; since: string } | null;
-        process.stdout.write(`app: ${args.name}\nbackend: ${state ? (state.maintenance ? 'maintenance' : (state.url ?? 'none')) : 'unknown (no proxy or Redis answered)'}${state ? ` since ${shortTime(state.since)}` : ''}\n`);
-        const stats = proxy?.stats as { requests: Record<string, number>; connections: Record<string, number> } | undefined;
+        process.stdout.write(
+          `app: ${args.name}\nbackend: ${state ? (state.maintenance ? 'maintenance' : (state.url ?? 'none')) : 'unknown (no proxy or Redis answered)'}${state ? ` since ${shortTime(state.since)}` : ''}\n`,
+        );
+        const stats = proxy?.stats as
+          | { requests: Record<string, number>; connections: Record<string, number> }
+          | undefined;
         if (stats) {
           const r = stats.requests;
           const c = stats.connections;
-          process.stdout.write(`proxy: requests 2xx ${r['2xx']} 3xx ${r['3xx']} 4xx ${r['4xx']} 5xx ${r['5xx']}; connections open ${c.open}, active ${c.active}, websockets ${c.websockets}\n`);
+          process.stdout.write(
+            `proxy: requests 2xx ${r['2xx']} 3xx ${r['3xx']} 4xx ${r['4xx']} 5xx ${r['5xx']}; connections open ${c.open}, active ${c.active}, websockets ${c.websockets}\n`,
+          );
         }
         process.stdout.write('\n');
         const rows = [['ID', 'IMAGE', 'CONFIG', 'STARTED', 'FINISHED', 'OUTCOME', 'TRIGGER']];
         for (const record of records.slice(0, args.limit) as DeployRecord[]) {
-          const outcome = record.outcome === 'failed' && record.error ? `failed: ${record.error.slice(0, 60)}` : record.outcome;
-          rows.push([record.id, record.image, record.configUrl ?? (record.rollbackOf ? `(stored, of ${record.rollbackOf})` : '-'), shortTime(record.startedAt), shortTime(record.finishedAt), outcome, record.trigger]);
+          const outcome =
+            record.outcome === 'failed' && record.error ? `failed: ${record.error.slice(0, 60)}` : record.outcome;
+          rows.push([
+            record.id,
+            record.image,
+            record.configUrl ?? (record.rollbackOf ? `(stored, of ${record.rollbackOf})` : '-'),
+            shortTime(record.startedAt),
+            shortTime(record.finishedAt),
+            outcome,
+            record.trigger,
+          ]);
         }
         process.stdout.write(records.length > 0 ? `${table(rows)}\n` : 'no deploys recorded\n');
         for (const warning of warnings) process.stderr.write(`warning: ${warning}\n`);

@@ -1,5 +1,5 @@
-import { newSwitchId, SwitchError, switchViaAdmin, switchViaRedis } from '@wunderproxy/proxy-client';
 import { parseSwitchCommand, proxyDefaults } from '@wunderproxy/proxy';
+import { newSwitchId, SwitchError, switchViaAdmin, switchViaRedis } from '@wunderproxy/proxy-client';
 import type { Argv, CommandModule } from 'yargs';
 import { ExitCode, failWith } from '../exit-codes.js';
 
@@ -21,9 +21,17 @@ export const switchCommand: CommandModule<object, SwitchArgs> = {
       .positional('target', { type: 'string', demandOption: true, describe: 'http(s)://host:port or "maintenance"' })
       .option('name', { type: 'string', default: proxyDefaults.name, describe: 'app name' })
       .option('redis', { type: 'string', describe: 'switch every proxy of the name through this Redis' })
-      .option('admin', { type: 'string', default: `http://${proxyDefaults.admin}`, describe: 'admin API URL, used without --redis' })
+      .option('admin', {
+        type: 'string',
+        default: `http://${proxyDefaults.admin}`,
+        describe: 'admin API URL, used without --redis',
+      })
       .option('admin-token', { type: 'string', describe: 'bearer token of the admin API' })
-      .option('timeout', { type: 'number', default: proxyDefaults.switchTimeoutMs / 1000, describe: 'seconds to wait for acks' })
+      .option('timeout', {
+        type: 'number',
+        default: proxyDefaults.switchTimeoutMs / 1000,
+        describe: 'seconds to wait for acks',
+      })
       .option('json', { type: 'boolean', describe: 'print the result as JSON' }) as unknown as Argv<SwitchArgs>,
   handler: async (args) => {
     try {
@@ -36,11 +44,16 @@ export const switchCommand: CommandModule<object, SwitchArgs> = {
         const refused = result.acks.filter((ack) => !ack.ok);
         if (args.json) process.stdout.write(`${JSON.stringify({ id: command.id, ...result })}\n`);
         else {
-          process.stdout.write(`switched ${ok.length} of ${result.subscribers} prox${result.subscribers === 1 ? 'y' : 'ies'} to ${args.target} ${result.durationMs} ms\n`);
+          process.stdout.write(
+            `switched ${ok.length} of ${result.subscribers} prox${result.subscribers === 1 ? 'y' : 'ies'} to ${args.target} ${result.durationMs} ms\n`,
+          );
           for (const ack of refused) process.stdout.write(`  ${ack.proxy} refused: ${ack.error ?? 'unknown reason'}\n`);
         }
         if (ok.length === 0) {
-          throw new SwitchError('SWITCH_UNCONFIRMED', `no proxy named "${args.name}" confirmed the switch within ${args.timeout} s (the state key is stored; proxies pick it up when they connect)`);
+          throw new SwitchError(
+            'SWITCH_UNCONFIRMED',
+            `no proxy named "${args.name}" confirmed the switch within ${args.timeout} s (the state key is stored; proxies pick it up when they connect)`,
+          );
         }
         if (refused.length > 0) process.exitCode = ExitCode.failed;
       } else {

@@ -28,17 +28,22 @@ for (const [reason, title] of Object.entries(titles)) {
   pages.set(`${status} ${reason}`, html(status, title, detail));
 }
 
-let maintenancePage: Buffer = pages.get('503 maintenance')!;
+const builtInMaintenancePage = pages.get('503 maintenance')!;
+let maintenancePage: Buffer = builtInMaintenancePage;
 let retryAfter = '30';
 
-/** Replaces the built-in maintenance page (from `--maintenance-page FILE`) and its Retry-After seconds. */
+/**
+ * Sets the maintenance page (from `--maintenance-page FILE`, or the built-in one when undefined) and its
+ * Retry-After seconds. Process-wide: a proxy started later in the same process replaces it.
+ */
 export function configureMaintenancePage(page: Buffer | undefined, retryAfterSeconds: number): void {
-  if (page !== undefined) maintenancePage = page;
+  maintenancePage = page ?? builtInMaintenancePage;
   retryAfter = String(retryAfterSeconds);
 }
 
 export function sendPage(res: ServerResponse, status: 502 | 503 | 504, reason: PageReason): void {
-  const body = reason === 'maintenance' ? maintenancePage : (pages.get(`${status} ${reason}`) ?? html(status, titles[reason], ''));
+  const body =
+    reason === 'maintenance' ? maintenancePage : (pages.get(`${status} ${reason}`) ?? html(status, titles[reason], ''));
   const headers: Record<string, string | number> = {
     'content-type': 'text/html; charset=utf-8',
     'content-length': body.length,

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
+import { EventEmitter, once } from 'node:events';
 import { dirname, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -34,19 +34,26 @@ export interface ProxyProcess {
   readonly adminUrl: string;
   /** Parsed JSON log lines from stdout. */
   readonly logs: Array<Record<string, unknown>>;
+  /** Resolves with the first log line whose `msg` is `msg` (already logged or still to come). */
+  logged(msg: string): Promise<Record<string, unknown>>;
   /** Resolves with the exit code. */
   readonly exited: Promise<number | null>;
   /** SIGTERM, then wait for the exit (SIGKILL after 10 s). */
   stop(): Promise<number | null>;
 }
 
-/** Starts `wunderproxy proxy ARGS…` and resolves once it logged `proxy listening` (ports taken from that line). */
-export async function spawnProxy(args: string[], env: NodeJS.ProcessEnv = {}): Promise<ProxyProcess> {
-  const child = spawn(process.execPath, [cliMain, 'proxy', '--listen', '127.0.0.1:0', '--admin', '127.0.0.1:0', ...args], {
+/**
+ * Starts `wunderproxy proxy ARGS…` (on free loopback ports unless `freePorts` is false) and resolves once it
+ * logged `proxy listening`; the ports are taken from that line.
+ */
+export async function spawnProxy(args: string[], env: NodeJS.ProcessEnv = {}, freePorts = true): Promise<ProxyProcess> {
+  const addresses = freePorts ? ['--listen', '127.0.0.1:0', '--admin', '127.0.0.1:0'] : [];
+  const child = spawn(process.execPath, [cliMain, 'proxy', ...addresses, ...args], {
     env: { ...cleanEnv(), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const logs: Array<Record<string, unknown>> = [];
+  const lines = new EventEmitter();
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
   const exited = once(child, 'exit').then(([code]) => code as number | null);
@@ -54,6 +61,7 @@ export async function spawnProxy(args: string[], env: NodeJS.ProcessEnv = {}): P
     createInterface({ input: child.stdout }).on('line', (line) => {
       const entry = JSON.parse(line) as Record<string, unknown>;
       logs.push(entry);
+      lines.emit('line', entry);
       if (entry.msg === 'proxy listening') resolve(entry);
     });
     void exited.then((code) => reject(new Error(`proxy exited ${code} before listening: ${stderr}`)));
@@ -66,8 +74,20 @@ export async function spawnProxy(args: string[], env: NodeJS.ProcessEnv = {}): P
     clearTimeout(timer);
     return code;
   };
+  const logged = (msg: string) =>
+    new Promise<Record<string, unknown>>((resolve) => {
+      const seen = logs.find((entry) => entry.msg === msg);
+      if (seen) return resolve(seen);
+      const onLine = (entry: Record<string, unknown>) => {
+        if (entry.msg !== msg) return;
+        lines.off('line', onLine);
+        resolve(entry);
+      };
+      lines.on('line', onLine);
+    });
   return {
     child,
+    logged,
     pid: child.pid!,
     url: `http://${entry.listen as string}`,
     adminUrl: `http://${entry.admin as string}`,

@@ -1,7 +1,7 @@
-import type { Storage } from '../storage/storage.js';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { sendJson } from '../context.js';
 import { layout } from '../layout.js';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Storage } from '../storage/storage.js';
 import { linkHeader, paginate } from './tags.js';
 
 /**

@@ -21,7 +21,9 @@ function sessionHeaders(session: UploadSession): Record<string, string | number>
 
 function hasBody(context: RequestContext): boolean {
   const { headers } = context.request;
-  return (headers['content-length'] !== undefined && headers['content-length'] !== '0') || !!headers['transfer-encoding'];
+  return (
+    (headers['content-length'] !== undefined && headers['content-length'] !== '0') || !!headers['transfer-encoding']
+  );
 }
 
 function sendCreated(context: RequestContext, digest: string): void {

@@ -1,10 +1,9 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createS3Client } from '@wunderproxy/s3';
 import type pino from 'pino';
 import { RegistryConfigError } from '../errors.js';
 import { DirectoryStorage } from './directory.js';
-import { S3Storage } from './s3.js';
+import type { S3Storage } from './s3.js';
 import type { Storage } from './storage.js';
 import { TieredStorage } from './tiered.js';
 
@@ -27,12 +26,14 @@ export async function openStorage(options: OpenStorageOptions): Promise<Storage>
     throw new RegistryConfigError('pullThrough needs a directory storage in front of it');
   }
   const remote = await openOne(options.pullThrough, options);
-  if (!(remote instanceof S3Storage)) throw new RegistryConfigError('pullThrough must be an s3:// URL');
-  return new TieredStorage(primary, remote, options.logger.child({ component: 'registry-pull-through' }));
+  if (remote.kind !== 's3') throw new RegistryConfigError('pullThrough must be an s3:// URL');
+  return new TieredStorage(primary, remote as S3Storage, options.logger.child({ component: 'registry-pull-through' }));
 }
 
 async function openOne(url: string, options: OpenStorageOptions): Promise<DirectoryStorage | S3Storage> {
   if (url.startsWith('s3://')) {
+    // Loaded only when S3 is used: the SDK alone adds ~25 MiB to the RSS of a directory-only registry.
+    const [{ S3Storage }, { createS3Client }] = await Promise.all([import('./s3.js'), import('@wunderproxy/s3')]);
     const parsed = new URL(url);
     if (parsed.hostname === '') throw new RegistryConfigError(`no bucket in ${url}`);
     const storage = new S3Storage({

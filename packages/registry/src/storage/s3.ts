@@ -43,7 +43,8 @@ export class S3Storage implements Storage {
     this.bucket = options.bucket;
     this.prefix = options.prefix === '' ? '' : `${options.prefix.replace(/^\/+|\/+$/g, '')}/`;
     this.stagingDir =
-      options.stagingDir ?? join(tmpdir(), 'wunderproxy-registry-uploads', `${options.bucket}-${this.prefix.replaceAll('/', '_')}`);
+      options.stagingDir ??
+      join(tmpdir(), 'wunderproxy-registry-uploads', `${options.bucket}-${this.prefix.replaceAll('/', '_')}`);
   }
 
   async init(): Promise<void> {
