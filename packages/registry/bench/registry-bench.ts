@@ -104,7 +104,8 @@ async function buildImage(context: string, tag: string, layerMiB: number): Promi
   await copyFile('/bin/busybox', join(context, 'busybox'));
   const payload = createWriteStream(join(context, 'payload.bin'));
   for (let written = 0; written < layerMiB; written += 1) {
-    if (!payload.write(randomBytes(1024 * 1024))) await new Promise<void>((resolve) => payload.once('drain', () => resolve()));
+    if (!payload.write(randomBytes(1024 * 1024)))
+      await new Promise<void>((resolve) => payload.once('drain', () => resolve()));
   }
   await new Promise<void>((resolve) => payload.end(() => resolve()));
   await writeFile(
