@@ -3,6 +3,7 @@ import { hideBin } from 'yargs/helpers';
 import { launchCommand } from './commands/launch.js';
 import { launcherCommand } from './commands/launcher.js';
 import { proxyCommand } from './commands/proxy.js';
+import { registryCommand } from './commands/registry.js';
 import { rollbackCommand } from './commands/rollback.js';
 import { statusCommand } from './commands/status.js';
 import { switchCommand } from './commands/switch.js';
@@ -21,6 +22,7 @@ export function buildCli(argv: string[]) {
     .command(launcherCommand)
     .command(rollbackCommand)
     .command(statusCommand)
+    .command(registryCommand)
     .demandCommand(1, 'name a command (see --help)')
     .strict()
     .help()

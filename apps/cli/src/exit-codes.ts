@@ -14,6 +14,7 @@ const badInputCodes = new Set([
   'CONFIG_INVALID',
   'CONFIG_FETCH_FAILED',
   'BAD_INPUT',
+  'REGISTRY_CONFIG_INVALID',
 ]);
 
 export function exitCodeFor(error: unknown): number {

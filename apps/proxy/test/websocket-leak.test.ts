@@ -12,7 +12,7 @@ let proxy: ProxyProcess;
 
 beforeAll(async () => {
   a = await startBackend('a');
-  proxy = await spawnProxy(['--backend', a.url, '--log-level', 'warn']);
+  proxy = await spawnProxy(['--backend', a.url]);
 });
 
 afterAll(async () => {

@@ -74,6 +74,8 @@ export class NameInvalidError extends RegistryError {
 
 /** A storage URL or option the registry cannot work with; raised at start-up, never per request. */
 export class RegistryConfigError extends Error {
+  /** Bad registry options (storage URL, htpasswd file): the CLI exits 2 for it. */
+  readonly code = 'REGISTRY_CONFIG_INVALID';
   constructor(message: string) {
     super(message);
     this.name = 'RegistryConfigError';

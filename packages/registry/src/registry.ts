@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pino from 'pino';
-import { HtpasswdAuth } from './auth.js';
+import { HtpasswdAuth, isLoopback } from './auth.js';
 import { type RequestContext, sendJson } from './context.js';
 import { NameInvalidError, RegistryError } from './errors.js';
 import { isValidRepositoryName } from './names.js';
@@ -53,9 +53,11 @@ export async function createRegistryHandler(options: RegistryOptions): Promise<R
     // The raw path, not url.pathname: WHATWG URL parsing would resolve `a/../b` into `b` before names are validated.
     const pathname = (request.url ?? '/').split('?')[0] ?? '/';
     if (pathname === '/v2/' || pathname === '/v2') {
-      // With auth on, the ping checks credentials (docker login relies on it) and gives anonymous clients the
-      // challenge, so docker knows to send credentials when it pushes; loopback pulls still need none.
-      if (auth && !(await auth.hasValidCredentials(request.headers.authorization))) {
+      // With auth on, the ping challenges clients outside loopback (so docker knows to send its credentials) and checks
+      // credentials that are sent. Anonymous loopback clients get 200: docker cannot pull anonymously once /v2/ has
+      // challenged it ("no basic auth credentials"), and the launcher pulls from 127.0.0.1 with none.
+      const anonymousLoopback = isLoopback(request.socket.remoteAddress) && request.headers.authorization === undefined;
+      if (auth && !anonymousLoopback && !(await auth.hasValidCredentials(request.headers.authorization))) {
         sendUnauthorized(response);
         return;
       }

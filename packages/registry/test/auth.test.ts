@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import bcrypt from 'bcryptjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildTestImage, removeImages, run, skopeo } from './commands.js';
 import { errorCode, sha256 } from './oci-client.js';
 import { startTestRegistry, type TestRegistry, uniqueRepository } from './registry-fixture.js';
 
@@ -48,9 +49,35 @@ describe('basic auth from an htpasswd file', () => {
     expect(await pulled.text()).toBe(bytes);
   });
 
-  it('challenges an anonymous version check so clients know to send credentials, and accepts good ones', async () => {
-    expect((await fetch(`${registry.url}/v2/`)).status).toBe(401);
-    expect((await fetch(`${registry.url}/v2/`, { headers: { Authorization: bad } })).status).toBe(401);
+  it('checks credentials sent to the version check, and lets anonymous loopback clients through', async () => {
+    expect((await fetch(`${registry.url}/v2/`)).status).toBe(200);
+    const refused = await fetch(`${registry.url}/v2/`, { headers: { Authorization: bad } });
+    expect(refused.status).toBe(401);
+    expect(refused.headers.get('www-authenticate')).toBe('Basic realm="wunderproxy-registry"');
     expect((await fetch(`${registry.url}/v2/`, { headers: { Authorization: good } })).status).toBe(200);
+  });
+
+  it('refuses an anonymous docker push, and lets docker pull from loopback without credentials', async () => {
+    // Its own client config dir: never touch the shared ~/.docker/config.json.
+    const anonymous = join(directory, 'docker-anonymous');
+    const repository = uniqueRepository('anonymous');
+    const image = `${registry.host}/${repository}:v1`;
+    try {
+      await buildTestImage(image, { message: 'pushed with credentials' });
+      await expect(run('docker', ['--config', anonymous, 'push', image])).rejects.toThrow(/unauthorized|authentication/i);
+      await skopeo([
+        'copy',
+        '--dest-tls-verify=false',
+        '--dest-creds',
+        'ci:s3cret',
+        `docker-daemon:${image}`,
+        `docker://${image}`,
+      ]);
+      await run('docker', ['rmi', image]);
+      await run('docker', ['--config', anonymous, 'pull', image]);
+      expect((await run('docker', ['run', '--rm', image])).trim()).toBe('pushed with credentials');
+    } finally {
+      await removeImages([image]);
+    }
   });
 });

@@ -33,9 +33,12 @@ export const launchCommand: CommandModule<object, LaunchArgs> = {
     const launcher = createLauncher(args);
     try {
       const configUrl = args.userdata ? await readUserdataConfigUrl() : args.config!;
-      if (args.userdata) process.stdout.write(`config URL from userdata: ${configUrl}\n`);
+      if (args.userdata) {
+        const message = `config URL from userdata: ${configUrl}`;
+        process.stdout.write(args['log-format'] === 'json' ? `${JSON.stringify({ time: new Date().toISOString(), step: 'userdata', message, ok: true })}\n` : `${message}\n`);
+      }
       const record = await launcher.deploy({ configUrl, trigger: args.userdata ? 'userdata' : cliTrigger() });
-      reportDeploySuccess(record, 'deployed');
+      reportDeploySuccess(record, 'deployed', args['log-format']);
     } catch (error) {
       reportDeployFailure(error);
       await launcher.close();

@@ -29,7 +29,7 @@ export const rollbackCommand: CommandModule<object, RollbackArgs> = {
         targetId: args.id,
         trigger: `rollback (${cliTrigger()})`,
       });
-      reportDeploySuccess(record, `rolled back to ${record.rollbackOf} as`);
+      reportDeploySuccess(record, `rolled back to ${record.rollbackOf} as`, args['log-format']);
     } catch (error) {
       reportDeployFailure(error);
       await launcher.close();

@@ -30,6 +30,11 @@ export class KeepAliveLoad {
     }
   }
 
+  /** Resolves once `count` requests have been answered (or failed) in all. */
+  async answered(count: number): Promise<void> {
+    while (this.samples.length < count) await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+
   async stop(): Promise<Sample[]> {
     this.#stopped = true;
     await Promise.all(this.#loops);
