@@ -35,7 +35,7 @@ export async function appContainersNow(
 }
 
 /**
- * Keeps the `retain` newest stopped containers for rollback and removes older ones, then their images when nothing
+ * Keeps the `retain` most recently stopped containers for rollback and removes older ones, then their images when nothing
  * kept needs them. An image is never removed while it is (by reference or by id) the image of a remaining container
  * of the app (the running one, the kept ones) or one of `keepImages` (the running and kept deploys in the history,
  * which a rollback recreates from when their container was removed by hand). The engine also refuses to remove an
@@ -50,10 +50,17 @@ export async function pruneBeyond(
 ): Promise<{ containers: string[]; images: string[] }> {
   const containers = await docker.listAppContainers(app);
   const stopped = containers.filter((c) => !keepIds.has(c.id) && c.state !== 'running');
-  const prune = stopped.slice(retain);
   const removedContainers: string[] = [];
   const removedImages: string[] = [];
-  if (prune.length === 0) return { containers: removedContainers, images: removedImages };
+  if (stopped.length <= retain) return { containers: removedContainers, images: removedImages };
+  // Kept are the containers that served last, not the last created: a rollback restarts an old container, and
+  // the one it retires must outrank older ones. The stop time says which served last (creation for never-started).
+  const servedUntil = new Map<string, number>();
+  for (const container of stopped) {
+    const state = await docker.inspectState(container.id).catch(() => undefined);
+    servedUntil.set(container.id, (state?.finishedAt ?? container.created).getTime());
+  }
+  const prune = [...stopped].sort((a, b) => servedUntil.get(b.id)! - servedUntil.get(a.id)!).slice(retain);
   for (const container of prune) {
     if (await docker.removeContainer(container.id, { force: true })) removedContainers.push(container.name);
   }

@@ -17,6 +17,7 @@ import { DeployError } from './errors.js';
 import { waitUntilHealthy } from './health-gate.js';
 import { DeployHistory } from './history.js';
 import { appContainersNow, pruneBeyond } from './host-containers.js';
+import { withLocalRegistry } from './local-registry.js';
 import { acquireDeployLock } from './lock.js';
 import { ProxyLink, type ProxyLinkOptions } from './proxy-link.js';
 
@@ -251,13 +252,17 @@ export class Launcher {
           async () => {
             const renderer = this.#options.pullProgress?.();
             try {
-              return await docker.ensureImage(config.image, renderer ? { onProgress: renderer.onProgress } : {});
+              return await withLocalRegistry(config, this.#options.stateDir, this.#options.s3, () =>
+                docker.ensureImage(config.image, renderer ? { onProgress: renderer.onProgress } : {}),
+              );
             } finally {
               renderer?.finish();
             }
           },
-          (image) => ({
-            message: image.pulled ? `pulled image ${image.ref}` : `image ${image.ref} present`,
+          ({ result: image, servedRegistry }) => ({
+            message: image.pulled
+              ? `pulled image ${image.ref}${servedRegistry ? ` through ${servedRegistry}` : ''}`
+              : `image ${image.ref} present`,
             details: { image: image.id },
           }),
         );

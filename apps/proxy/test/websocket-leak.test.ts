@@ -53,13 +53,13 @@ async function openConnections(): Promise<number> {
 }
 
 test('leaves no socket open after 200 websocket round trips', async () => {
-  await roundTrip(0);
-  await waitFor('the warm-up connection to close', async () => (await openConnections()) === 0);
+  // Before any traffic: stdio and the two listeners.
   const baseline = openSockets(proxy.pid);
 
   for (let i = 1; i <= 200; i++) await roundTrip(i);
 
   await waitFor('client connections and websockets to reach 0', async () => (await openConnections()) === 0);
-  await waitFor(`the proxy's sockets to return to ${baseline}`, () => openSockets(proxy.pid) === baseline, 5000);
+  // The status request's own admin connection closes right after its answer.
+  await waitFor(`the proxy's sockets to return to ${baseline}`, () => openSockets(proxy.pid) <= baseline, 5000);
   expect(openSockets(proxy.pid)).toBe(baseline);
 }, 60_000);

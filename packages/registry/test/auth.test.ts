@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import bcrypt from 'bcryptjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestImage, removeImages, run, skopeo } from './commands.js';
+import { startRegistry } from '../src/index.js';
+import { buildTestImage, removeImages, run } from './commands.js';
 import { errorCode, sha256 } from './oci-client.js';
 import { startTestRegistry, type TestRegistry, uniqueRepository } from './registry-fixture.js';
 
@@ -65,14 +66,17 @@ describe('basic auth from an htpasswd file', () => {
     try {
       await buildTestImage(image, { message: 'pushed with credentials' });
       await expect(run('docker', ['--config', anonymous, 'push', image])).rejects.toThrow(/unauthorized|authentication/i);
-      await skopeo([
-        'copy',
-        '--dest-tls-verify=false',
-        '--dest-creds',
-        'ci:s3cret',
-        `docker-daemon:${image}`,
-        `docker://${image}`,
-      ]);
+      // Docker sends credentials only when /v2/ challenges, which loopback must not do (anonymous pulls would break),
+      // so the image goes in through an auth-less registry on the same storage directory.
+      const open = await startRegistry({ storage: registry.location, listen: '127.0.0.1:0' });
+      const openImage = `127.0.0.1:${open.port}/${repository}:v1`;
+      try {
+        await run('docker', ['tag', image, openImage]);
+        await run('docker', ['push', openImage]);
+      } finally {
+        await removeImages([openImage]);
+        await open.close(1000);
+      }
       await run('docker', ['rmi', image]);
       await run('docker', ['--config', anonymous, 'pull', image]);
       expect((await run('docker', ['run', '--rm', image])).trim()).toBe('pushed with credentials');
