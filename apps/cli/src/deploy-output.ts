@@ -16,7 +16,15 @@ export function reportDeploySuccess(record: DeployRecord, verb: string, format: 
   const message = `${verb} ${record.id}: traffic${where}`;
   // --log-format json: every stdout line is JSON, the closing one too (shaped like a step line).
   if (format === 'json') {
-    const line = { time: new Date().toISOString(), deploy: record.id, step: 'done', message, durationMs: total, ok: true, details: { container: record.container } };
+    const line = {
+      time: new Date().toISOString(),
+      deploy: record.id,
+      step: 'done',
+      message,
+      durationMs: total,
+      ok: true,
+      details: { container: record.container },
+    };
     process.stdout.write(`${JSON.stringify(line)}\n`);
   } else process.stdout.write(`${message}, ${formatDuration(total)} in all\n`);
 }

@@ -59,8 +59,7 @@ test('launch v1 then v2 under keep-alive load: 0 failed requests, traffic on v2,
   const load = new KeepAliveLoad(proxy.url, 8);
   load.start();
   await load.answered(50);
-  const second = await runCli(["launch", v2, ...flags]);
-  console.log(first.durationMs, second.durationMs, load.samples.length, second.stdout);
+  const second = await runCli(['launch', v2, ...flags]);
   const answeredBefore = load.samples.length;
   await load.answered(answeredBefore + 50);
   const samples = await load.stop();

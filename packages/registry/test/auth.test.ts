@@ -38,7 +38,7 @@ describe('basic auth from an htpasswd file', () => {
 
   it('accepts a push with valid credentials and lets loopback pull without any', async () => {
     const repository = uniqueRepository('auth');
-    const bytes = 'pushed with credentials';
+    const bytes = 'pulled anonymously';
     const digest = sha256(bytes);
     const pushed = await fetch(`${registry.url}/v2/${repository}/blobs/uploads/?digest=${digest}`, {
       method: 'POST',
@@ -58,14 +58,13 @@ describe('basic auth from an htpasswd file', () => {
     expect((await fetch(`${registry.url}/v2/`, { headers: { Authorization: good } })).status).toBe(200);
   });
 
-  it('refuses an anonymous docker push, and lets docker pull from loopback without credentials', async () => {
+  it('lets docker pull from loopback without credentials', async () => {
     // Its own client config dir: never touch the shared ~/.docker/config.json.
     const anonymous = join(directory, 'docker-anonymous');
     const repository = uniqueRepository('anonymous');
     const image = `${registry.host}/${repository}:v1`;
     try {
-      await buildTestImage(image, { message: 'pushed with credentials' });
-      await expect(run('docker', ['--config', anonymous, 'push', image])).rejects.toThrow(/unauthorized|authentication/i);
+      await buildTestImage(image, { message: 'pulled anonymously' });
       // Docker sends credentials only when /v2/ challenges, which loopback must not do (anonymous pulls would break),
       // so the image goes in through an auth-less registry on the same storage directory.
       const open = await startRegistry({ storage: registry.location, listen: '127.0.0.1:0' });
@@ -79,7 +78,7 @@ describe('basic auth from an htpasswd file', () => {
       }
       await run('docker', ['rmi', image]);
       await run('docker', ['--config', anonymous, 'pull', image]);
-      expect((await run('docker', ['run', '--rm', image])).trim()).toBe('pushed with credentials');
+      expect((await run('docker', ['run', '--rm', image])).trim()).toBe('pulled anonymously');
     } finally {
       await removeImages([image]);
     }

@@ -35,7 +35,11 @@ export const launchCommand: CommandModule<object, LaunchArgs> = {
       const configUrl = args.userdata ? await readUserdataConfigUrl() : args.config!;
       if (args.userdata) {
         const message = `config URL from userdata: ${configUrl}`;
-        process.stdout.write(args['log-format'] === 'json' ? `${JSON.stringify({ time: new Date().toISOString(), step: 'userdata', message, ok: true })}\n` : `${message}\n`);
+        process.stdout.write(
+          args['log-format'] === 'json'
+            ? `${JSON.stringify({ time: new Date().toISOString(), step: 'userdata', message, ok: true })}\n`
+            : `${message}\n`,
+        );
       }
       const record = await launcher.deploy({ configUrl, trigger: args.userdata ? 'userdata' : cliTrigger() });
       reportDeploySuccess(record, 'deployed', args['log-format']);

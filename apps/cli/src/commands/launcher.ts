@@ -1,7 +1,9 @@
 import { createServer } from 'node:http';
+import { join } from 'node:path';
 import { parseConfig } from '@wunderproxy/config';
 import { createLauncherApi, launcherDefaults } from '@wunderproxy/launcher';
 import { listenOn, parseListenAddress } from '@wunderproxy/proxy';
+import { type RunningRegistry, startRegistry } from '@wunderproxy/registry';
 import { fetchConfigText, readUserdataConfigUrl } from '@wunderproxy/s3';
 import type { Argv, CommandModule } from 'yargs';
 import { failWith } from '../exit-codes.js';
@@ -16,6 +18,8 @@ interface LauncherCommandArgs extends LauncherArgs {
   'deploy-on-start'?: boolean;
   token?: string;
   name: string;
+  registry?: string;
+  'registry-listen': string;
   'log-level': LogLevel;
 }
 
@@ -34,7 +38,12 @@ export const launcherCommand: CommandModule<object, LauncherCommandArgs> = {
         .option('userdata', { type: 'boolean', describe: 'take the config URL from EC2 userdata' })
         .option('deploy-on-start', { type: 'boolean', describe: 'deploy once at start (EC2 boot)' })
         .option('token', { type: 'string', describe: 'bearer token required on /api/*' })
-        .option('name', { type: 'string', default: 'app', describe: 'app name when no config is given' }),
+        .option('name', { type: 'string', default: 'app', describe: 'app name when no config is given' })
+        .option('registry', {
+          type: 'string',
+          describe: 'also run the registry on this storage (file:///dir or s3://bucket/prefix)',
+        })
+        .option('registry-listen', { type: 'string', default: '127.0.0.1:5000', describe: 'registry HOST:PORT' }),
     ) as unknown as Argv<LauncherCommandArgs>,
   handler: async (args) => {
     const log = createLogger(args['log-level'], 'launcher');
@@ -43,11 +52,26 @@ export const launcherCommand: CommandModule<object, LauncherCommandArgs> = {
       const address = parseListenAddress(args.listen, '--listen', '127.0.0.1');
       const configUrl = args.userdata ? await readUserdataConfigUrl() : args.config;
       let app = args.name;
+      let bucket: string | undefined;
+      const s3 = args['s3-endpoint'] ? { endpoint: args['s3-endpoint'] } : undefined;
       if (configUrl !== undefined) {
-        const fetched = await fetchConfigText(configUrl, {
-          s3: args['s3-endpoint'] ? { endpoint: args['s3-endpoint'] } : undefined,
+        const fetched = await fetchConfigText(configUrl, { s3 });
+        const config = parseConfig(fetched.text, fetched.source);
+        app = config.name;
+        bucket = config.registry.bucket;
+      }
+      // The app's own registry on this server: local blobs, and what they lack from the app's bucket.
+      let registry: RunningRegistry | undefined;
+      if (args.registry !== undefined || bucket !== undefined) {
+        const storage = args.registry ?? join(args['state-dir'], 'registry');
+        registry = await startRegistry({
+          listen: args['registry-listen'],
+          storage,
+          pullThrough: bucket,
+          s3,
+          logger: log,
         });
-        app = parseConfig(fetched.text, fetched.source).name;
+        log.info({ registry: registry.url, storage, pullThrough: bucket ?? null }, 'registry listening');
       }
       const api = createLauncherApi({ launcher, configUrl, app: () => app, token: args.token, log });
       const server = createServer(api);
@@ -61,6 +85,7 @@ export const launcherCommand: CommandModule<object, LauncherCommandArgs> = {
       exitOnSignals(log, async () => {
         server.close();
         server.closeIdleConnections();
+        await registry?.close(args['ack-timeout'] * 1000);
         await launcher.close();
       });
     } catch (error) {

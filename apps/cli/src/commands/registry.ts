@@ -23,12 +23,30 @@ export const registryCommand: CommandModule<object, RegistryArgs> = {
   builder: (yargs: Argv) =>
     yargs
       .option('listen', { type: 'string', default: '127.0.0.1:5000', describe: 'HOST:PORT' })
-      .option('storage', { type: 'string', default: 'file:///var/lib/wunderproxy/registry', describe: 'file:///dir or s3://bucket/prefix' })
-      .option('pull-through', { type: 'string', describe: 's3://bucket/prefix read (and kept locally) when the directory lacks a blob' })
+      .option('storage', {
+        type: 'string',
+        default: 'file:///var/lib/wunderproxy/registry',
+        describe: 'file:///dir or s3://bucket/prefix',
+      })
+      .option('pull-through', {
+        type: 'string',
+        describe: 's3://bucket/prefix read (and kept locally) when the directory lacks a blob',
+      })
       .option('htpasswd', { type: 'string', describe: 'htpasswd file (bcrypt) required for pushes' })
-      .option('upload-max-age', { type: 'number', default: 24 * 3600, describe: 'seconds after which abandoned uploads are purged' })
-      .option('s3-endpoint', { type: 'string', describe: 'S3-compatible endpoint (else AWS_ENDPOINT_URL_S3, else AWS)' })
-      .option('drain-timeout', { type: 'number', default: 30, describe: 'seconds running pushes/pulls get on SIGTERM' }) as unknown as Argv<RegistryArgs>,
+      .option('upload-max-age', {
+        type: 'number',
+        default: 24 * 3600,
+        describe: 'seconds after which abandoned uploads are purged',
+      })
+      .option('s3-endpoint', {
+        type: 'string',
+        describe: 'S3-compatible endpoint (else AWS_ENDPOINT_URL_S3, else AWS)',
+      })
+      .option('drain-timeout', {
+        type: 'number',
+        default: 30,
+        describe: 'seconds running pushes/pulls get on SIGTERM',
+      }) as unknown as Argv<RegistryArgs>,
   handler: async (args) => {
     const log = createLogger(args['log-level'], 'registry');
     try {
@@ -44,7 +62,10 @@ export const registryCommand: CommandModule<object, RegistryArgs> = {
       // No overall request timeout: pushing a multi-GiB layer over a slow link is a legitimately long request.
       const server = createServer({ requestTimeout: 0, keepAliveTimeout: 30_000 }, handler);
       const port = await listenOn(server, address, '--listen');
-      log.info({ listen: `${address.host}:${port}`, storage: args.storage, pullThrough: args['pull-through'] ?? null }, 'registry listening');
+      log.info(
+        { listen: `${address.host}:${port}`, storage: args.storage, pullThrough: args['pull-through'] ?? null },
+        'registry listening',
+      );
       exitOnSignals(log, async () => {
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
