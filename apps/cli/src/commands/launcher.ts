@@ -85,7 +85,7 @@ export const launcherCommand: CommandModule<object, LauncherCommandArgs> = {
       exitOnSignals(log, async () => {
         server.close();
         server.closeIdleConnections();
-        await registry?.close(args['ack-timeout'] * 1000);
+        await registry?.close(launcherDefaults.maxDrainWaitMs);
         await launcher.close();
       });
     } catch (error) {
