@@ -43,6 +43,17 @@ export function createLauncherApi(options: LauncherApiOptions): Express {
   api.use(requireToken(options.token));
   api.use(express.json({ limit: '64kb', strict: true }));
 
+  /**
+   * Deploys this API answered 202 for, as far as known without a launcher record: while the config is fetched (the
+   * record exists only from the lock on) and when the deploy failed before it had one. A 202's id must never 404.
+   */
+  type EarlyDeploy = Pick<DeployRecord, 'id' | 'outcome' | 'error' | 'startedAt' | 'finishedAt' | 'steps'>;
+  const unknownYet = new Map<string, EarlyDeploy>();
+  const remember = (deploy: EarlyDeploy): void => {
+    unknownYet.set(deploy.id, deploy);
+    for (const id of unknownYet.keys()) if (unknownYet.size > 50) unknownYet.delete(id);
+  };
+
   /** The deploy this API started and whose run has not settled yet (it is `launcher.active` once it holds the lock). */
   let pending: string | undefined;
   const refuseWhileBusy = (res: express.Response): boolean => {
@@ -61,10 +72,30 @@ export function createLauncherApi(options: LauncherApiOptions): Express {
     if (refuseWhileBusy(res)) return;
     const deployId = newDeployId();
     pending = deployId;
+    remember({
+      id: deployId,
+      outcome: 'running',
+      error: null,
+      startedAt: new Date().toISOString(),
+      finishedAt: null,
+      steps: [],
+    });
     run(deployId)
       .then(
-        (record) => log.info({ deploy: record.id, outcome: record.outcome }, `${what} finished`),
-        (error: Error) => log.error({ deploy: deployId, err: error.message }, `${what} failed`),
+        (record) => {
+          unknownYet.delete(deployId);
+          log.info({ deploy: record.id, outcome: record.outcome }, `${what} finished`);
+        },
+        (error: Error) => {
+          // Failed before the launcher had a record (config fetch or parse): keep the reason for GET /ID.
+          remember({
+            ...unknownYet.get(deployId)!,
+            outcome: 'failed',
+            error: error.message,
+            finishedAt: new Date().toISOString(),
+          });
+          log.error({ deploy: deployId, err: error.message }, `${what} failed`);
+        },
       )
       .finally(() => {
         if (pending === deployId) pending = undefined;
@@ -129,7 +160,7 @@ export function createLauncherApi(options: LauncherApiOptions): Express {
       return;
     }
     const { records } = await launcher.history(options.app()).load();
-    const record = records.find((r) => r.id === req.params.id);
+    const record = records.find((r) => r.id === req.params.id) ?? unknownYet.get(req.params.id);
     if (record === undefined) res.status(404).json({ error: `no deploy ${req.params.id}` });
     else res.json(record);
   });

@@ -81,7 +81,7 @@ test('a health check that never passes exits 1 within timeout + 5 s with the con
   expect(result.stdout).toMatch(/^removed container wunderproxy-t-[0-9a-f]+-\S+; the current deploy keeps serving$/m);
   expect(result.stderr).toContain("--- last 50 lines of the container's log ---");
   expect(result.stderr).toContain('v3 booting, config from v3');
-  expect(result.stderr).toMatch(/GET \/health/); // httpd -vv logged the gate's probes
+  expect(result.stderr).toContain('url:/health'); // httpd -vv logged the probes of the gate
   expect(result.stderr).toMatch(/^wunderproxy: container wunderproxy-t-\S+ did not become healthy: no 2xx from \/health within 3 s/m);
   // Traffic never left v2.
   expect(samples.length).toBeGreaterThan(0);

@@ -6,6 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { createLauncherApi } from '../src/api.js';
 import type { DeployRecord } from '../src/deploy-record.js';
 import { DeployError } from '../src/errors.js';
+import { wunderproxy } from './support/rollback-cli.js';
 import {
   buildRollbackImages,
   containerState,
@@ -91,11 +92,16 @@ describe('rollback', () => {
     expect(rollback.container!.id).not.toBe(v1.container!.id);
     expect(rollback.container!.name).toContain(rollback.id);
     expect(rollback.configText).toBe(v1.configText);
-    expect(e.lines.some((l) => l.step === 'rollback' && /is gone; recreating it from the stored config/.test(l.message))).toBe(true);
+    expect(
+      e.lines.some((l) => l.step === 'rollback' && /is gone; recreating it from the stored config/.test(l.message)),
+    ).toBe(true);
     expect(await served(e)).toBe('sample-app v1');
     const containers = await e.docker.listAppContainers(e.app);
     expect(containers.map((c) => [c.deployId, c.state]).sort()).toEqual(
-      [[rollback.id, 'running'], [containers.find((c) => c.state === 'exited')!.deployId, 'exited']].sort(),
+      [
+        [rollback.id, 'running'],
+        [containers.find((c) => c.state === 'exited')!.deployId, 'exited'],
+      ].sort(),
     );
   });
 
@@ -127,6 +133,16 @@ describe('rollback', () => {
       message: expect.stringContaining('serving now'),
     });
     expect(await served(e)).toBe('sample-app v2');
+
+    // the same from the command line: `wunderproxy rollback ID`, a process of its own
+    const cli = await wunderproxy([
+      'rollback',
+      v3.id,
+      ...['--name', e.app, '--state-dir', e.stateDir, '--redis', e.redis.url, '--admin', e.adminUrl],
+    ]);
+    expect(cli.code, cli.stderr).toBe(0);
+    expect(cli.stdout).toMatch(new RegExp(`rolled back to ${v3.id} as \\S+: traffic on`));
+    expect(await served(e)).toBe('sample-app v3');
   });
 
   test('drops no request of 12 keep-alive clients looping through the proxy during the rollback', async () => {
@@ -168,9 +184,15 @@ describe('rollback', () => {
     expect(await served(e)).toBe('sample-app v2');
     expect(await containerState(v1.container!.id)).toBe('exited');
     expect(await containerState(v2.container!.id)).toBe('running');
-    expect(e.lines.some((l) => l.step === 'cleanup' && /stopped .* again; the current deploy keeps serving/.test(l.message))).toBe(true);
+    expect(
+      e.lines.some((l) => l.step === 'cleanup' && /stopped .* again; the current deploy keeps serving/.test(l.message)),
+    ).toBe(true);
     const { records } = await e.launcher.history(e.app).load();
-    expect(records[0]).toMatchObject({ rollbackOf: v1.id, outcome: 'failed', error: expect.stringContaining('did not become healthy') });
+    expect(records[0]).toMatchObject({
+      rollbackOf: v1.id,
+      outcome: 'failed',
+      error: expect.stringContaining('did not become healthy'),
+    });
     expect(records[0]!.finishedAt).not.toBeNull();
   });
 
@@ -178,7 +200,13 @@ describe('rollback', () => {
     const e = await env();
     const v1 = await e.deploy(images.tags.v1!);
     const v2 = await e.deploy(images.tags.v2!);
-    const api = createLauncherApi({ launcher: e.launcher, configUrl: undefined, app: () => e.app, token: undefined, log: pino({ level: 'silent' }) });
+    const api = createLauncherApi({
+      launcher: e.launcher,
+      configUrl: undefined,
+      app: () => e.app,
+      token: undefined,
+      log: pino({ level: 'silent' }),
+    });
     const server = api.listen(0, '127.0.0.1');
     await new Promise((resolve) => server.once('listening', resolve));
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api`;

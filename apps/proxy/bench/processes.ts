@@ -44,7 +44,12 @@ export function probe(url: string): Promise<{ status: number; bytes: number } | 
 export class ProcessGroup {
   readonly #children = new Map<string, ChildProcess>();
 
-  start(name: string, command: string, args: string[], options: { env?: NodeJS.ProcessEnv; log?: number } = {}): ChildProcess {
+  start(
+    name: string,
+    command: string,
+    args: string[],
+    options: { env?: NodeJS.ProcessEnv; log?: number } = {},
+  ): ChildProcess {
     const child = spawn(command, args, {
       detached: true,
       stdio: ['ignore', options.log ?? 'ignore', options.log ?? 'ignore'],
@@ -60,7 +65,8 @@ export class ProcessGroup {
     const child = this.#children.get(name);
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
-      if (child === undefined || child.exitCode !== null || child.signalCode !== null) throw new Error(`${name} exited during start`);
+      if (child === undefined || child.exitCode !== null || child.signalCode !== null)
+        throw new Error(`${name} exited during start`);
       const answer = await probe(url);
       if (answer?.status === 200) return;
       await new Promise((r) => setTimeout(r, 100));

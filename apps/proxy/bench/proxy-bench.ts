@@ -34,7 +34,8 @@ const { values: flags } = parseArgs({
 });
 function intFlag(name: keyof typeof flags, min: number, max: number): number {
   const value = Number(flags[name]);
-  if (!Number.isInteger(value) || value < min || value > max) fail(`--${name} must be an integer from ${min} to ${max}`);
+  if (!Number.isInteger(value) || value < min || value > max)
+    fail(`--${name} must be an integer from ${min} to ${max}`);
   return value;
 }
 const durationSeconds = intFlag('duration', 1, 120);
@@ -45,7 +46,8 @@ const threads = intFlag('threads', 1, 64);
 const workerCounts = String(flags.workers)
   .split(',')
   .map((w) => Number(w));
-if (workerCounts.some((w) => !Number.isInteger(w) || w < 1 || w > 64)) fail('--workers must be N or a list N,N (1..64)');
+if (workerCounts.some((w) => !Number.isInteger(w) || w < 1 || w > 64))
+  fail('--workers must be N or a list N,N (1..64)');
 
 function fail(message: string): never {
   console.error(`proxy-bench: ${message}`);
@@ -150,7 +152,18 @@ http {
 async function startOurs(workers: number): Promise<Target> {
   const [port, admin] = [await freePort(), await freePort()];
   const name = workerCounts.length > 1 || workers > 1 ? `wunderproxy ×${workers}` : 'wunderproxy';
-  const args = [cliMain, 'proxy', '--listen', `${HOST}:${port}`, '--admin', `${HOST}:${admin}`, '--backend', backendUrl, '--log-level', 'warn'];
+  const args = [
+    cliMain,
+    'proxy',
+    '--listen',
+    `${HOST}:${port}`,
+    '--admin',
+    `${HOST}:${admin}`,
+    '--backend',
+    backendUrl,
+    '--log-level',
+    'warn',
+  ];
   if (workers !== 1) args.push('--workers', String(workers));
   const log = openSync(join(work, `ours-${workers}.log`), 'a');
   processes.start(name, process.execPath, args, { log });
@@ -198,7 +211,9 @@ async function main(): Promise<number> {
     for (const size of sizes) {
       const answer = await probe(`http://${HOST}:${target.port}${size.path}`);
       if (answer?.status !== 200 || answer.bytes !== size.bytes) {
-        throw new Error(`${target.name} answers ${JSON.stringify(answer)} for ${size.path}; want 200 with ${size.bytes} bytes`);
+        throw new Error(
+          `${target.name} answers ${JSON.stringify(answer)} for ${size.path}; want 200 with ${size.bytes} bytes`,
+        );
       }
     }
   }
@@ -270,8 +285,12 @@ function report(samples: Sample[]): number {
       }
     }
   }
-  console.log(`\nMedians over ${rounds} interleaved rounds; wrk -t${threads} -c${connections} -d${durationSeconds}s on ${HOST}.`);
-  console.log('CPU µs/req: CPU time of the target process group per request (for direct: the harness hosting the backend).\n');
+  console.log(
+    `\nMedians over ${rounds} interleaved rounds; wrk -t${threads} -c${connections} -d${durationSeconds}s on ${HOST}.`,
+  );
+  console.log(
+    'CPU µs/req: CPU time of the target process group per request (for direct: the harness hosting the backend).\n',
+  );
   console.log(rows.join('\n'));
   console.log(`\n${verdicts.join('\n')}`);
   console.log(pass ? 'PASS: floor met' : 'FAIL: floor not met');

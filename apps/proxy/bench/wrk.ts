@@ -33,7 +33,15 @@ export function wrkRunner(dir: string): (url: string, options: WrkOptions) => Pr
 }
 
 function runWrk(url: string, options: WrkOptions, script: string): Promise<WrkResult> {
-  const args = [`-t${options.threads}`, `-c${options.connections}`, `-d${options.durationSeconds}s`, '--latency', '-s', script, url];
+  const args = [
+    `-t${options.threads}`,
+    `-c${options.connections}`,
+    `-d${options.durationSeconds}s`,
+    '--latency',
+    '-s',
+    script,
+    url,
+  ];
   return new Promise((resolve, reject) => {
     // detached: a Ctrl-C in the terminal reaches the harness, which stops wrk itself
     const child = spawn('wrk', args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });

@@ -17,7 +17,10 @@ function asMap(flat: string[]): Map<string, string[]> {
 
 describe('upstreamRequestHeaders', () => {
   test('adds X-Forwarded-For/Proto/Host and an X-Request-Id, keeping the other headers in order and case', () => {
-    const { headers, requestId, hasBody } = upstreamRequestHeaders(fakeRequest(['Host', 'shop.test', 'Accept', 'text/html', 'X-Custom', 'A']), false);
+    const { headers, requestId, hasBody } = upstreamRequestHeaders(
+      fakeRequest(['Host', 'shop.test', 'Accept', 'text/html', 'X-Custom', 'A']),
+      false,
+    );
     expect(headers.slice(0, 6)).toEqual(['Host', 'shop.test', 'Accept', 'text/html', 'X-Custom', 'A']);
     const map = asMap(headers);
     expect(map.get('x-forwarded-for')).toEqual(['192.0.2.10']);
@@ -29,14 +32,23 @@ describe('upstreamRequestHeaders', () => {
 
   test('appends to every X-Forwarded-For the client sent, as one field', () => {
     const req = fakeRequest(['X-Forwarded-For', '203.0.113.1', 'x-forwarded-for', '10.0.0.1, 10.0.0.2'], '127.0.0.1');
-    expect(asMap(upstreamRequestHeaders(req, false).headers).get('x-forwarded-for')).toEqual(['203.0.113.1, 10.0.0.1, 10.0.0.2, 127.0.0.1']);
+    expect(asMap(upstreamRequestHeaders(req, false).headers).get('x-forwarded-for')).toEqual([
+      '203.0.113.1, 10.0.0.1, 10.0.0.2, 127.0.0.1',
+    ]);
   });
 
-  test('keeps a load balancer\'s X-Forwarded-Proto and -Host, and says https behind TLS', () => {
-    const behindElb = asMap(upstreamRequestHeaders(fakeRequest(['Host', 'in', 'X-Forwarded-Proto', 'https', 'X-Forwarded-Host', 'out']), false).headers);
+  test("keeps a load balancer's X-Forwarded-Proto and -Host, and says https behind TLS", () => {
+    const behindElb = asMap(
+      upstreamRequestHeaders(
+        fakeRequest(['Host', 'in', 'X-Forwarded-Proto', 'https', 'X-Forwarded-Host', 'out']),
+        false,
+      ).headers,
+    );
     expect(behindElb.get('x-forwarded-proto')).toEqual(['https']);
     expect(behindElb.get('x-forwarded-host')).toEqual(['out']);
-    expect(asMap(upstreamRequestHeaders(fakeRequest(['Host', 'in']), true).headers).get('x-forwarded-proto')).toEqual(['https']);
+    expect(asMap(upstreamRequestHeaders(fakeRequest(['Host', 'in']), true).headers).get('x-forwarded-proto')).toEqual([
+      'https',
+    ]);
   });
 
   test('keeps an X-Request-Id the client sent', () => {
@@ -47,20 +59,42 @@ describe('upstreamRequestHeaders', () => {
 
   test('drops hop-by-hop headers and the ones Connection declares', () => {
     const req = fakeRequest([
-      'Connection', 'keep-alive, X-Hop, x-other-hop',
-      'Keep-Alive', 'timeout=5',
-      'Proxy-Connection', 'keep-alive',
-      'Proxy-Authorization', 'Basic x',
-      'TE', 'trailers',
-      'Trailer', 'X-Sum',
-      'Upgrade', 'h2c',
-      'Expect', '100-continue',
-      'X-Hop', '1',
-      'X-Other-Hop', '2',
-      'X-Kept', '3',
+      'Connection',
+      'keep-alive, X-Hop, x-other-hop',
+      'Keep-Alive',
+      'timeout=5',
+      'Proxy-Connection',
+      'keep-alive',
+      'Proxy-Authorization',
+      'Basic x',
+      'TE',
+      'trailers',
+      'Trailer',
+      'X-Sum',
+      'Upgrade',
+      'h2c',
+      'Expect',
+      '100-continue',
+      'X-Hop',
+      '1',
+      'X-Other-Hop',
+      '2',
+      'X-Kept',
+      '3',
     ]);
     const map = asMap(upstreamRequestHeaders(req, false).headers);
-    for (const name of ['connection', 'keep-alive', 'proxy-connection', 'proxy-authorization', 'te', 'trailer', 'upgrade', 'expect', 'x-hop', 'x-other-hop']) {
+    for (const name of [
+      'connection',
+      'keep-alive',
+      'proxy-connection',
+      'proxy-authorization',
+      'te',
+      'trailer',
+      'upgrade',
+      'expect',
+      'x-hop',
+      'x-other-hop',
+    ]) {
       expect(map.has(name), name).toBe(false);
     }
     expect(map.get('x-kept')).toEqual(['3']);
@@ -77,12 +111,36 @@ describe('upstreamRequestHeaders', () => {
 
 describe('downstreamResponseHeaders', () => {
   test('drops hop-by-hop and Connection-declared headers and adds the request id', () => {
-    const raw = ['Content-Type', 'text/plain', 'Connection', 'X-Secret', 'X-Secret', 's', 'Keep-Alive', 'timeout=5', 'Transfer-Encoding', 'chunked', 'Set-Cookie', 'a=1', 'Set-Cookie', 'b=2'];
+    const raw = [
+      'Content-Type',
+      'text/plain',
+      'Connection',
+      'X-Secret',
+      'X-Secret',
+      's',
+      'Keep-Alive',
+      'timeout=5',
+      'Transfer-Encoding',
+      'chunked',
+      'Set-Cookie',
+      'a=1',
+      'Set-Cookie',
+      'b=2',
+    ];
     const headers = downstreamResponseHeaders(raw, 'rid');
-    expect(headers).toEqual(['Content-Type', 'text/plain', 'Set-Cookie', 'a=1', 'Set-Cookie', 'b=2', 'X-Request-Id', 'rid']);
+    expect(headers).toEqual([
+      'Content-Type',
+      'text/plain',
+      'Set-Cookie',
+      'a=1',
+      'Set-Cookie',
+      'b=2',
+      'X-Request-Id',
+      'rid',
+    ]);
   });
 
-  test('keeps the backend\'s own X-Request-Id', () => {
+  test("keeps the backend's own X-Request-Id", () => {
     expect(downstreamResponseHeaders(['x-request-id', 'backend-id'], 'rid')).toEqual(['x-request-id', 'backend-id']);
   });
 });

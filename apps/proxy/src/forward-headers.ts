@@ -17,8 +17,13 @@ const HOP_BY_HOP = new Set([
   'expect',
 ]);
 
+// The values nearly every `Connection` header carries; they declare no extra field, so no parsing is needed.
+const PLAIN_CONNECTION_VALUES = new Set(['keep-alive', 'Keep-Alive', 'close', 'Close', 'upgrade', 'Upgrade']);
+const NO_TOKENS: string[] = [];
+
 /** Extra hop-by-hop names a `Connection: close, X-Foo` header declares (rare; only then a second pass runs). */
 function connectionTokens(value: string): string[] {
+  if (PLAIN_CONNECTION_VALUES.has(value)) return NO_TOKENS;
   const tokens: string[] = [];
   for (const token of value.split(',')) {
     const name = token.trim().toLowerCase();

@@ -1,9 +1,12 @@
+import cluster from 'node:cluster';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import type { Socket } from 'node:net';
 import type { BackendState, SwitchCommand } from '@wunderproxy/proxy-client';
 import type { Logger } from 'pino';
 import { createAdminApi } from './admin-api.js';
+import { startClusterPrimary } from './cluster-primary.js';
+import { startClusterWorker } from './cluster-worker.js';
 import { proxyDefaults } from './defaults.js';
 import { createForwarder } from './forward.js';
 import { ListenError, listenOn, parseListenAddress } from './listen-address.js';
@@ -33,6 +36,8 @@ export interface ProxyOptions {
   /** How long start waits for Redis before serving `--backend` (Redis keeps being retried after). */
   redisWaitMs?: number;
   logger: Logger;
+  /** Cluster workers running the public listener (the primary keeps admin API, Redis and the switch); 1 = none. */
+  workers?: number;
 }
 
 export interface RunningProxy {
@@ -41,9 +46,13 @@ export interface RunningProxy {
   readonly control: SwitchControl;
   /** Stop accepting, let in-flight requests finish (up to drainTimeoutMs), close everything. */
   close(drainTimeoutMs?: number): Promise<void>;
+  /** This process's counters (a cluster worker sends them to the primary). */
+  readonly stats: RequestStats;
+  /** What /status.json shows. */
+  status(): Record<string, unknown>;
 }
 
-function initialCommand(backend: string | undefined): SwitchCommand | undefined {
+export function initialCommand(backend: string | undefined): SwitchCommand | undefined {
   if (backend === undefined || backend === '') return undefined;
   if (backend === 'maintenance') return { id: 'initial', maintenance: true };
   try {
@@ -54,7 +63,32 @@ function initialCommand(backend: string | undefined): SwitchCommand | undefined 
   }
 }
 
+/**
+ * Node 20 hands every request carrying `Upgrade` to the 'upgrade' listener. Only websockets are tunnelled; any other
+ * offer (`Upgrade: h2c` from `curl --http2`) is ignored, as RFC 9110 §7.8 allows, and the request is answered over
+ * HTTP/1.1 on a connection that closes afterwards (its parser is gone). One with a body cannot be read any more: 400.
+ */
+function answerIgnoringUpgrade(
+  req: http.IncomingMessage,
+  socket: Socket,
+  head: Buffer,
+  onRequest: (req: http.IncomingMessage, res: http.ServerResponse) => void,
+): void {
+  const hasBody = req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] ?? '0') !== '0';
+  if (hasBody || head.length > 0) {
+    socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    return;
+  }
+  const res = new http.ServerResponse(req);
+  res.shouldKeepAlive = false;
+  res.assignSocket(socket);
+  res.once('finish', () => socket.destroySoon());
+  socket.on('error', () => socket.destroy());
+  onRequest(req, res);
+}
+
 export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
+  if ((options.workers ?? 1) > 1) return cluster.isPrimary ? startClusterPrimary(options) : startClusterWorker(options);
   const log = options.logger;
   const listen = parseListenAddress(options.listen, '--listen');
   const admin = options.admin === null ? null : parseListenAddress(options.admin, '--admin', '127.0.0.1');
@@ -88,7 +122,10 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   });
   const server = http.createServer({ keepAliveTimeout: proxyDefaults.keepAliveTimeoutMs }, forwarder.onRequest);
   server.headersTimeout = proxyDefaults.keepAliveTimeoutMs + 1000;
-  server.on('upgrade', forwarder.onUpgrade);
+  server.on('upgrade', (req: http.IncomingMessage, socket: Socket, head: Buffer) => {
+    if (req.headers.upgrade?.toLowerCase() === 'websocket') forwarder.onUpgrade(req, socket, head);
+    else answerIgnoringUpgrade(req, socket, head, forwarder.onRequest);
+  });
   server.on('connection', (socket: Socket) => {
     stats.openConnections++;
     socket.once('close', () => stats.openConnections--);
@@ -110,26 +147,27 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   }
 
   const metrics = createMetricsRegistry(stats, () => ({ drainingBackends: theSwitch.drainingCount }));
+  const status = (): Record<string, unknown> => {
+    const route = theSwitch.route;
+    const agent = route.kind === 'backend' ? route.backend.agent : undefined;
+    const count = (sockets: NodeJS.ReadOnlyDict<unknown[]> | undefined) =>
+      Object.values(sockets ?? {}).reduce((sum, list) => sum + (list?.length ?? 0), 0);
+    return {
+      name: options.name,
+      backend: theSwitch.state,
+      drainingBackends: theSwitch.drainingCount,
+      upstream: { sockets: count(agent?.sockets), freeSockets: count(agent?.freeSockets) },
+      stats: stats.snapshot(),
+      process: { pid: process.pid, uptimeSeconds: Math.round(process.uptime()), rssBytes: process.memoryUsage.rss() },
+    };
+  };
   const adminApp = createAdminApi({
     name: options.name,
     control,
     token: options.adminToken,
     log: log.child({ component: 'admin' }),
     metrics,
-    status: () => {
-      const route = theSwitch.route;
-      const agent = route.kind === 'backend' ? route.backend.agent : undefined;
-      const count = (sockets: NodeJS.ReadOnlyDict<unknown[]> | undefined) =>
-        Object.values(sockets ?? {}).reduce((sum, list) => sum + (list?.length ?? 0), 0);
-      return {
-        name: options.name,
-        backend: theSwitch.state,
-        drainingBackends: theSwitch.drainingCount,
-        upstream: { sockets: count(agent?.sockets), freeSockets: count(agent?.freeSockets) },
-        stats: stats.snapshot(),
-        process: { pid: process.pid, uptimeSeconds: Math.round(process.uptime()), rssBytes: process.memoryUsage.rss() },
-      };
-    },
+    status,
     onSwitched: async (state: BackendState) => {
       await redis?.store(state);
     },
@@ -180,5 +218,5 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     return closing;
   };
 
-  return { port, adminPort, control, close };
+  return { port, adminPort, control, close, stats, status };
 }

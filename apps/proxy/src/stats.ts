@@ -31,7 +31,11 @@ export interface StatsSnapshot {
 
 function newHistogram(): hdr.Histogram {
   // Microseconds from 1 µs to 1 hour at 2 significant digits: ~20 KiB, constant-time record.
-  return hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: 2 });
+  return hdr.build({
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: 3_600_000_000,
+    numberOfSignificantValueDigits: 2,
+  });
 }
 
 function summary(h: hdr.Histogram): LatencySummary {
@@ -94,6 +98,16 @@ export class RequestStats {
     this.#minute = minute;
   }
 
+  /** Everything a cluster primary needs to merge this worker's counters with the others' (see ClusterStats). */
+  export(): StatsExport {
+    this.#rollMinute(Date.now());
+    return {
+      snapshot: this.snapshot(),
+      sinceStart: hdr.encodeIntoCompressedBase64(this.#sinceStart),
+      lastMinute: hdr.encodeIntoCompressedBase64(this.#lastMinute),
+    };
+  }
+
   snapshot(): StatsSnapshot {
     const now = Date.now();
     this.#rollMinute(now);
@@ -125,5 +139,62 @@ export class RequestStats {
       statusOverTime,
       latencyMs: { sinceStart: summary(this.#sinceStart), lastMinute: summary(this.#lastMinute) },
     };
+  }
+}
+
+/** One worker's counters as sent over IPC: its snapshot plus its latency histograms (compressed, mergeable). */
+export interface StatsExport {
+  snapshot: StatsSnapshot;
+  sinceStart: string;
+  lastMinute: string;
+}
+
+/**
+ * The cluster primary's view: the sum of its workers' last exports. Counters add up, per-second buckets add up by
+ * second, and latency percentiles come from the merged histograms (percentiles themselves cannot be averaged).
+ */
+export class ClusterStats extends RequestStats {
+  #merged: StatsSnapshot | undefined;
+
+  update(exports: StatsExport[]): void {
+    const requests: Record<StatusClass, number> = { '2xx': 0, '3xx': 0, '4xx': 0, '5xx': 0 };
+    const connections = { open: 0, active: 0, idle: 0, websockets: 0 };
+    const seconds = new Map<number, Record<StatusClass, number>>();
+    const sinceStart = newHistogram();
+    const lastMinute = newHistogram();
+    for (const { snapshot, sinceStart: a, lastMinute: b } of exports) {
+      for (const c of classes) requests[c] += snapshot.requests[c];
+      for (const key of Object.keys(connections) as (keyof typeof connections)[])
+        connections[key] += snapshot.connections[key];
+      for (const { t, counts } of snapshot.statusOverTime) {
+        const sum = seconds.get(t) ?? { '2xx': 0, '3xx': 0, '4xx': 0, '5xx': 0 };
+        for (const c of classes) sum[c] += counts[c];
+        seconds.set(t, sum);
+      }
+      for (const [target, encoded] of [
+        [sinceStart, a],
+        [lastMinute, b],
+      ] as const) {
+        const decoded = hdr.decodeFromCompressedBase64(encoded);
+        target.add(decoded);
+        decoded.destroy();
+      }
+    }
+    Object.assign(this.totals, requests);
+    this.openConnections = connections.open;
+    this.activeRequests = connections.active;
+    this.websockets = connections.websockets;
+    this.#merged = {
+      requests,
+      connections,
+      statusOverTime: [...seconds].sort((x, y) => x[0] - y[0]).map(([t, counts]) => ({ t, counts })),
+      latencyMs: { sinceStart: summary(sinceStart), lastMinute: summary(lastMinute) },
+    };
+    sinceStart.destroy();
+    lastMinute.destroy();
+  }
+
+  override snapshot(): StatsSnapshot {
+    return this.#merged ?? super.snapshot();
   }
 }

@@ -28,9 +28,18 @@ describe('checkBackendUrl', () => {
 
 describe('parseSwitchCommand', () => {
   test('accepts a url switch and a maintenance switch', () => {
-    expect(parseSwitchCommand({ id: 'a', url: 'http://h:1/' }, { requireId: true })).toEqual({ id: 'a', url: 'http://h:1' });
-    expect(parseSwitchCommand({ id: 'm', maintenance: true }, { requireId: true })).toEqual({ id: 'm', maintenance: true });
-    expect(parseSwitchCommand({ id: 'f', url: 'http://h:1', maintenance: false }, { requireId: true })).toEqual({ id: 'f', url: 'http://h:1' });
+    expect(parseSwitchCommand({ id: 'a', url: 'http://h:1/' }, { requireId: true })).toEqual({
+      id: 'a',
+      url: 'http://h:1',
+    });
+    expect(parseSwitchCommand({ id: 'm', maintenance: true }, { requireId: true })).toEqual({
+      id: 'm',
+      maintenance: true,
+    });
+    expect(parseSwitchCommand({ id: 'f', url: 'http://h:1', maintenance: false }, { requireId: true })).toEqual({
+      id: 'f',
+      url: 'http://h:1',
+    });
   });
 
   test('generates an id when none is required (admin API) and refuses a missing one when required (Redis)', () => {
@@ -89,6 +98,9 @@ describe('parseSwitchText', () => {
   });
 
   test('parses a well-formed message', () => {
-    expect(parseSwitchText('{"id":"a","url":"http://h:1"}', { requireId: true, maxBytes: 1000 })).toEqual({ id: 'a', url: 'http://h:1' });
+    expect(parseSwitchText('{"id":"a","url":"http://h:1"}', { requireId: true, maxBytes: 1000 })).toEqual({
+      id: 'a',
+      url: 'http://h:1',
+    });
   });
 });

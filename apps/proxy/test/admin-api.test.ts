@@ -22,7 +22,11 @@ afterAll(async () => {
 });
 
 const put = (target: TestProxy, body: string, headers: Record<string, string> = {}) =>
-  request(`${target.adminUrl}/api/backend`, { method: 'PUT', body, headers: { 'content-type': 'application/json', ...headers } });
+  request(`${target.adminUrl}/api/backend`, {
+    method: 'PUT',
+    body,
+    headers: { 'content-type': 'application/json', ...headers },
+  });
 
 describe('PUT /api/backend with bad input', () => {
   const cases: Array<[string, () => string, string]> = [
@@ -70,7 +74,9 @@ test('requires the bearer token on /api/* when adminToken is set', async () => {
   const missing = await request(`${guarded.adminUrl}/api/backend`);
   expect(missing.status).toBe(401);
   expect(missing.headers['www-authenticate']).toBe('Bearer');
-  expect((await request(`${guarded.adminUrl}/api/backend`, { headers: { authorization: 'Bearer wrong' } })).status).toBe(401);
+  expect(
+    (await request(`${guarded.adminUrl}/api/backend`, { headers: { authorization: 'Bearer wrong' } })).status,
+  ).toBe(401);
   expect((await request(`${guarded.adminUrl}/api/backend`, { headers: { authorization: TOKEN } })).status).toBe(401);
   expect((await put(guarded, JSON.stringify({ url: b.url }))).status).toBe(401);
   expect((await request(guarded.url, { agent: false })).body).toBe('a');
@@ -95,8 +101,15 @@ test('answers /healthz, /status, /status.json and /metrics', async () => {
   expect(page.headers['content-type']).toMatch(/^text\/html/);
   expect(page.body).toContain('status.json');
 
-  const status = JSON.parse((await request(`${proxy.adminUrl}/status.json`)).body) as Record<string, any>;
-  expect(status).toMatchObject({ name: 'app', backend: { url: expect.any(String) }, drainingBackends: expect.any(Number) });
+  const status = JSON.parse((await request(`${proxy.adminUrl}/status.json`)).body) as {
+    stats: { requests: Record<string, number>; connections: Record<string, number> };
+    process: { pid: number };
+  };
+  expect(status).toMatchObject({
+    name: 'app',
+    backend: { url: expect.any(String) },
+    drainingBackends: expect.any(Number),
+  });
   expect(status.stats.requests['2xx']).toBeGreaterThan(0);
   expect(status.stats.connections).toMatchObject({ open: expect.any(Number), websockets: 0 });
   expect(status.process.pid).toBe(process.pid);

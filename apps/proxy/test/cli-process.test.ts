@@ -1,6 +1,8 @@
+import { once } from 'node:events';
 import { createServer, type Server } from 'node:net';
 import { freePort } from '@wunderproxy/testkit/ports';
 import { afterAll, afterEach, beforeAll, expect, test } from 'vitest';
+import WebSocket from 'ws';
 import { nextRequest, startBackend, type TestBackend } from './support/backends.js';
 import { type ProxyProcess, runCli, spawnProxy } from './support/cli.js';
 import { request } from './support/http-client.js';
@@ -68,20 +70,44 @@ test('exits 2 on an unknown flag, a bad address and a bad backend URL', async ()
   expect(address.code).toBe(2);
   expect(address.stderr).toMatch(/^wunderproxy: --listen: expected HOST:PORT/);
 
-  const backend = await runCli(['proxy', '--listen', '127.0.0.1:0', '--admin', '127.0.0.1:0', '--backend', 'ftp://x:21']);
+  const backend = await runCli([
+    'proxy',
+    '--listen',
+    '127.0.0.1:0',
+    '--admin',
+    '127.0.0.1:0',
+    '--backend',
+    'ftp://x:21',
+  ]);
   expect(backend.code).toBe(2);
   expect(backend.stderr).toMatch(/^wunderproxy: --backend: /);
 });
 
 test('reads WUNDERPROXY_LISTEN and WUNDERPROXY_BACKEND from the environment', async () => {
   const port = await freePort();
-  const proxy = await spawnProxy([], {
-    WUNDERPROXY_LISTEN: `127.0.0.1:${port}`,
-    WUNDERPROXY_ADMIN: '127.0.0.1:0',
-    WUNDERPROXY_BACKEND: a.url,
-  }, false);
+  const proxy = await spawnProxy(
+    [],
+    {
+      WUNDERPROXY_LISTEN: `127.0.0.1:${port}`,
+      WUNDERPROXY_ADMIN: '127.0.0.1:0',
+      WUNDERPROXY_BACKEND: a.url,
+    },
+    false,
+  );
   running.push(proxy);
   expect(proxy.url).toBe(`http://127.0.0.1:${port}`);
   expect((await request(proxy.url, { agent: false })).body).toBe('a');
   expect(await proxy.stop()).toBe(0);
+});
+
+test('closes open websockets with 1001 at the --drain-timeout on SIGTERM and exits 0', async () => {
+  const proxy = await spawnProxy(['--backend', a.url, '--drain-timeout', '0.3']);
+  running.push(proxy);
+  const ws = new WebSocket(`${proxy.url.replace('http', 'ws')}/ws`);
+  await once(ws, 'open');
+  const closed = once(ws, 'close');
+  proxy.child.kill('SIGTERM');
+  const [code] = (await closed) as [number];
+  expect(code).toBe(1001);
+  expect(await proxy.exited).toBe(0);
 });

@@ -48,7 +48,9 @@ test('answers 504 to a request still running on the old backend when the drain d
   expect(response.status).toBe(504);
   expect(response.headers['x-wunderproxy-error']).toBe('drain');
   expect(performance.now() - started).toBeLessThan(3000);
-  expect(proxy.logs.some((line) => line.msg === 'drain timeout: cut requests still running on the old backend')).toBe(true);
+  expect(proxy.logs.some((line) => line.msg === 'drain timeout: cut requests still running on the old backend')).toBe(
+    true,
+  );
   expect((await request(proxy.url, { agent: false })).body).toBe('b');
 });
 

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import { connect } from 'node:net';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { startBackend, type TestBackend } from './support/backends.js';
+import { nextRequest, startBackend, type TestBackend } from './support/backends.js';
 import { request } from './support/http-client.js';
 import { startTestProxy, type TestProxy } from './support/test-proxy.js';
 
@@ -21,10 +21,15 @@ afterAll(async () => {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-async function backendSaw(headers: http.OutgoingHttpHeaders): Promise<{ seen: Record<string, string>; response: http.IncomingHttpHeaders }> {
+async function backendSaw(
+  headers: http.OutgoingHttpHeaders,
+): Promise<{ seen: Record<string, string>; response: http.IncomingHttpHeaders }> {
   const response = await request(`${proxy.url}/headers`, { headers, agent: false });
   expect(response.status).toBe(200);
-  return { seen: (JSON.parse(response.body) as { headers: Record<string, string> }).headers, response: response.headers };
+  return {
+    seen: (JSON.parse(response.body) as { headers: Record<string, string> }).headers,
+    response: response.headers,
+  };
 }
 
 /** Sends `head` as the raw request head on a fresh connection and returns the backend's view of the headers. */
@@ -42,7 +47,9 @@ test('reuses keep-alive connections on both sides', async () => {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   const before = a.connections;
   for (let i = 0; i < 5; i++) expect((await request(proxy.url, { agent })).body).toBe('a');
-  const status = JSON.parse((await request(`${proxy.adminUrl}/status.json`)).body) as { stats: { connections: { open: number } } };
+  const status = JSON.parse((await request(`${proxy.adminUrl}/status.json`)).body) as {
+    stats: { connections: { open: number } };
+  };
   expect(status.stats.connections.open).toBe(1);
   expect(a.connections - before).toBeLessThanOrEqual(1);
   agent.destroy();
@@ -93,7 +100,7 @@ test('sets X-Forwarded-For, -Proto and -Host', async () => {
   expect(seen.host).toBe('shop.example.test');
 });
 
-test('appends the client to an existing X-Forwarded-For and keeps a load balancer\'s proto and host', async () => {
+test("appends the client to an existing X-Forwarded-For and keeps a load balancer's proto and host", async () => {
   const { seen } = await backendSaw({
     'x-forwarded-for': '203.0.113.7, 10.0.0.1',
     'x-forwarded-proto': 'https',
@@ -111,7 +118,8 @@ test('removes hop-by-hop request headers, including those the Connection header 
       'X-End-To-End: kept\r\n\r\n',
   );
   const seen = (JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4)) as { headers: Record<string, string> }).headers;
-  for (const name of ['x-hop-secret', 'keep-alive', 'proxy-authorization', 'proxy-connection', 'te']) expect(seen[name], name).toBeUndefined();
+  for (const name of ['x-hop-secret', 'keep-alive', 'proxy-authorization', 'proxy-connection', 'te'])
+    expect(seen[name], name).toBeUndefined();
   expect(seen.connection ?? 'keep-alive').not.toContain('X-Hop-Secret');
   expect(seen['x-end-to-end']).toBe('kept');
 });
@@ -138,4 +146,39 @@ test('generates an X-Request-Id when there is none and keeps one the client sent
 test('forwards method, path and query unchanged', async () => {
   const response = await request(`${proxy.url}/headers?x=1&y=%20`, { method: 'DELETE', agent: false });
   expect(JSON.parse(response.body)).toMatchObject({ method: 'DELETE', url: '/headers?x=1&y=%20' });
+});
+
+test('ignores an h2c upgrade offer and answers over HTTP/1.1', async () => {
+  const text = await rawRequest(
+    'GET / HTTP/1.1\r\nHost: a.test\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\n' +
+      'HTTP2-Settings: AAMAAABkAAQCAAAAAAIAAAAA\r\n\r\n',
+  );
+  expect(text).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+  expect(text.endsWith('\r\n\r\na')).toBe(true);
+});
+
+test('resends a bodiless request once when the backend dropped the reused keep-alive connection', async () => {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  for (let i = 0; i < 3; i++) {
+    const response = await request(`${proxy.url}/stale-keep-alive`, { agent });
+    expect(response.status, `request ${i}`).toBe(200);
+  }
+  agent.destroy();
+});
+
+test('gives up on the backend request when the client goes away', async () => {
+  const arrived = nextRequest(a, '/slow');
+  const aborted = new Promise<void>((resolve) => a.events.once('aborted', () => resolve()));
+  const req = http.get(`${proxy.url}/slow?ms=10000`, { agent: false });
+  req.on('error', () => {});
+  await arrived;
+  req.destroy();
+  await aborted;
+});
+
+test("answers HEAD with the backend's headers and no body", async () => {
+  const response = await request(proxy.url, { method: 'HEAD', agent: false });
+  expect(response.status).toBe(200);
+  expect(response.headers['content-length']).toBe('1');
+  expect(response.body).toBe('');
 });

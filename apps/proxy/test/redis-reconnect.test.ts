@@ -1,10 +1,11 @@
 import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type BackendState, switchViaRedis } from '@wunderproxy/proxy-client';
-import { type RedisServer, startRedis } from '@wunderproxy/testkit/redis';
+import type { RedisServer } from '@wunderproxy/testkit/redis';
 import { afterAll, afterEach, beforeAll, expect, test } from 'vitest';
 import { startBackend, type TestBackend } from './support/backends.js';
 import { request } from './support/http-client.js';
+import { startTestRedis } from './support/redis-server.js';
 import { redisClient, waitForSubscribers } from './support/redis-watch.js';
 import { startTestProxy, type TestProxy } from './support/test-proxy.js';
 import { waitFor } from './support/wait-for.js';
@@ -18,7 +19,11 @@ let c: TestBackend;
 const cleanups: Array<() => Promise<void>> = [];
 
 beforeAll(async () => {
-  [a, b, c] = await Promise.all(['a', 'b', 'c'].map((name) => startBackend(name))) as [TestBackend, TestBackend, TestBackend];
+  [a, b, c] = (await Promise.all(['a', 'b', 'c'].map((name) => startBackend(name)))) as [
+    TestBackend,
+    TestBackend,
+    TestBackend,
+  ];
 });
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
@@ -28,13 +33,17 @@ afterAll(async () => {
 });
 
 async function redisFor(): Promise<RedisServer> {
-  const redis = await startRedis();
+  const redis = await startTestRedis();
   cleanups.push(redis.stop);
   return redis;
 }
 
 async function proxyFor(redis: RedisServer, backend: TestBackend, redisWaitMs?: number): Promise<TestProxy> {
-  const proxy = await startTestProxy({ backend: backend.url, redis: redis.url, ...(redisWaitMs ? { redisWaitMs } : {}) });
+  const proxy = await startTestProxy({
+    backend: backend.url,
+    redis: redis.url,
+    ...(redisWaitMs ? { redisWaitMs } : {}),
+  });
   cleanups.push(() => proxy.close(100));
   return proxy;
 }
@@ -46,7 +55,12 @@ async function servedBy(proxy: TestProxy): Promise<string> {
 }
 
 async function switchAcked(redis: RedisServer, id: string, target: TestBackend): Promise<void> {
-  const result = await switchViaRedis({ redisUrl: redis.url, name: 'app', command: { id, url: target.url }, timeoutMs: 5000 });
+  const result = await switchViaRedis({
+    redisUrl: redis.url,
+    name: 'app',
+    command: { id, url: target.url },
+    timeoutMs: 5000,
+  });
   expect(result.acks).toEqual([expect.objectContaining({ id, ok: true })]);
 }
 
@@ -77,11 +91,13 @@ test('keeps serving while Redis is down, re-reads the key when it returns, and a
 
   await redis.stop();
   for (let i = 0; i < 20; i++) expect(await servedBy(proxy)).toBe('a');
-  await waitFor('the proxy to log the outage', () => proxy.logs.some((line) => line.msg.startsWith('redis unavailable')));
+  await waitFor('the proxy to log the outage', () =>
+    proxy.logs.some((line) => line.msg.startsWith('redis unavailable')),
+  );
 
   // The key must be there the moment Redis accepts connections, before the proxy reconnects: write it in another
   // Redis and let the restarted one load that snapshot (Redis loads dump.rdb from its dir at start).
-  const elsewhere = await startRedis();
+  const elsewhere = await startTestRedis();
   const writer = redisClient(elsewhere.url);
   const stored: BackendState = { url: c.url, maintenance: false, since: new Date().toISOString(), id: 'while-away' };
   await writer.set(KEY, JSON.stringify(stored));
@@ -117,8 +133,39 @@ test('starts serving --backend when Redis is unreachable and syncs once Redis co
   cleanups.push(async () => watcher.disconnect());
   // Syncing an empty Redis means storing our backend, so proxies started later agree with this one.
   const stored = await waitFor('the proxy to store its backend', () => watcher.get(KEY), 15_000);
-  expect(JSON.parse(stored)).toMatchObject({ url: a.url, maintenance: false });
+  expect(JSON.parse(stored as string)).toMatchObject({ url: a.url, maintenance: false });
   await waitForSubscribers(watcher, CHANNEL);
   await switchAcked(redis, 'after-start', b);
   expect(await servedBy(proxy)).toBe('b');
 }, 30_000);
+
+test('stores admin API and maintenance switches in Redis, so a restarted proxy comes back on them', async () => {
+  const redis = await redisFor();
+  const first = await proxyFor(redis, a);
+  const viaAdmin = await request(`${first.adminUrl}/api/backend`, {
+    method: 'PUT',
+    body: JSON.stringify({ url: b.url }),
+  });
+  expect(viaAdmin.status).toBe(200);
+  await first.close(100);
+  const second = await proxyFor(redis, c);
+  expect(await servedBy(second)).toBe('b');
+
+  const watcher = redisClient(redis.url);
+  cleanups.push(async () => watcher.disconnect());
+  await waitForSubscribers(watcher, CHANNEL);
+  const result = await switchViaRedis({
+    redisUrl: redis.url,
+    name: 'app',
+    command: { id: 'm', maintenance: true },
+    timeoutMs: 5000,
+  });
+  expect(result.acks).toEqual([expect.objectContaining({ ok: true })]);
+  await second.close(100);
+  const third = await proxyFor(redis, c);
+  expect((await request(third.url, { agent: false })).status).toBe(503);
+  expect(JSON.parse((await request(`${third.adminUrl}/api/backend`)).body)).toMatchObject({
+    maintenance: true,
+    id: 'm',
+  });
+});

@@ -1,9 +1,10 @@
 import { switchViaRedis } from '@wunderproxy/proxy-client';
-import { type RedisServer, startRedis } from '@wunderproxy/testkit/redis';
+import type { RedisServer } from '@wunderproxy/testkit/redis';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { startBackend, type TestBackend } from './support/backends.js';
 import { request } from './support/http-client.js';
 import { Load, type Sample } from './support/load.js';
+import { startTestRedis } from './support/redis-server.js';
 import { redisClient, waitForSubscribers } from './support/redis-watch.js';
 import { startTestProxy, type TestProxy } from './support/test-proxy.js';
 
@@ -23,7 +24,7 @@ let backends: TestBackend[];
 let proxy: TestProxy;
 
 beforeAll(async () => {
-  redis = await startRedis();
+  redis = await startTestRedis();
   backends = await Promise.all(['a', 'b', 'c'].map((name) => startBackend(name)));
   proxy = await startTestProxy({ backend: backends[0]!.url, redis: redis.url });
   const watcher = redisClient(redis.url);
@@ -44,7 +45,10 @@ async function switchTo(target: TestBackend, via: AppliedSwitch['via'], index: n
     const result = await switchViaRedis({ redisUrl: redis.url, name: 'app', command, timeoutMs: 5000 });
     expect(result.acks, `acks of switch ${index}`).toEqual([expect.objectContaining({ id: command.id, ok: true })]);
   } else {
-    const response = await request(`${proxy.adminUrl}/api/backend`, { method: 'PUT', body: JSON.stringify({ url: target.url }) });
+    const response = await request(`${proxy.adminUrl}/api/backend`, {
+      method: 'PUT',
+      body: JSON.stringify({ url: target.url }),
+    });
     expect(response.status, `admin switch ${index}: ${response.body}`).toBe(200);
   }
   return { target: target.name, via, startedAt, ackedAt: performance.now() };
@@ -74,7 +78,8 @@ test('switches 45 times under sustained keep-alive and new-connection load witho
     // Every switch window sees traffic sent after its ack, from both kinds of clients over time.
     await load.answeredSince(applied.ackedAt, 30);
     const elapsed = performance.now() - applied.startedAt;
-    if (elapsed < MIN_SWITCH_INTERVAL_MS) await new Promise((resolve) => setTimeout(resolve, MIN_SWITCH_INTERVAL_MS - elapsed));
+    if (elapsed < MIN_SWITCH_INTERVAL_MS)
+      await new Promise((resolve) => setTimeout(resolve, MIN_SWITCH_INTERVAL_MS - elapsed));
   }
   const samples = await load.stop();
 

@@ -4,8 +4,18 @@ import { redisKeys } from './redis-keys.js';
 
 test('turns a command into the state shape of GET /api/backend', () => {
   const at = new Date('2026-01-02T03:04:05.000Z');
-  expect(stateOf({ id: 'a', url: 'http://h:1' }, at)).toEqual({ url: 'http://h:1', maintenance: false, since: at.toISOString(), id: 'a' });
-  expect(stateOf({ id: 'm', maintenance: true }, at)).toEqual({ url: null, maintenance: true, since: at.toISOString(), id: 'm' });
+  expect(stateOf({ id: 'a', url: 'http://h:1' }, at)).toEqual({
+    url: 'http://h:1',
+    maintenance: false,
+    since: at.toISOString(),
+    id: 'a',
+  });
+  expect(stateOf({ id: 'm', maintenance: true }, at)).toEqual({
+    url: null,
+    maintenance: true,
+    since: at.toISOString(),
+    id: 'm',
+  });
 });
 
 test('describes a state in words for logs', () => {
@@ -21,5 +31,9 @@ test('makes unique switch ids', () => {
 });
 
 test('names the Redis key and channels of DESIGN.md', () => {
-  expect(redisKeys('shop')).toEqual({ backend: 'wunderproxy:shop:backend', switch: 'wunderproxy:shop:switch', ack: 'wunderproxy:shop:ack' });
+  expect(redisKeys('shop')).toEqual({
+    backend: 'wunderproxy:shop:backend',
+    switch: 'wunderproxy:shop:switch',
+    ack: 'wunderproxy:shop:ack',
+  });
 });

@@ -1,5 +1,6 @@
 /**
- * Error codes of the OCI distribution-spec v1.1 (plus distribution's TAG_INVALID and RANGE_INVALID), each with the
+ * Error codes of the OCI distribution-spec v1.1 (plus distribution's TAG_INVALID, PAGINATION_NUMBER_INVALID and
+ * RANGE_INVALID), each with the
  * HTTP status the spec pairs it with. The HTTP layer maps a RegistryError to its JSON body in one place (http.ts).
  */
 export const errorStatus = {
@@ -14,6 +15,7 @@ export const errorStatus = {
   NAME_UNKNOWN: 404,
   SIZE_INVALID: 400,
   TAG_INVALID: 400,
+  PAGINATION_NUMBER_INVALID: 400,
   RANGE_INVALID: 416,
   UNAUTHORIZED: 401,
   DENIED: 403,

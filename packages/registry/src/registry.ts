@@ -65,7 +65,7 @@ export async function createRegistryHandler(options: RegistryOptions): Promise<R
       return;
     }
     if (pathname === '/v2/_catalog' && (method === 'GET' || method === 'HEAD')) {
-      await getCatalog(storage, url, response, request);
+      await getCatalog(storage, url, response);
       return;
     }
     const match = matchRoute(method, pathname);
@@ -188,10 +188,13 @@ export async function startRegistry(options: RegistryOptions & { listen: string 
     handler,
     async close(drainTimeoutMs = 30_000): Promise<void> {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Keep-alive connections become idle as their last request ends; close each as soon as it does.
       server.closeIdleConnections();
-      const timer = setTimeout(() => server.closeAllConnections(), drainTimeoutMs);
+      const sweeper = setInterval(() => server.closeIdleConnections(), 50);
+      const deadline = setTimeout(() => server.closeAllConnections(), drainTimeoutMs);
       await closed;
-      clearTimeout(timer);
+      clearInterval(sweeper);
+      clearTimeout(deadline);
       await handler.close();
     },
   };

@@ -41,7 +41,16 @@ export function matchRoute(method: string, pathname: string): RouteMatch {
     if (!match) continue;
     const handler = route.methods[method];
     if (!handler) return { kind: 'method-not-allowed', allowed: Object.keys(route.methods) };
-    return { kind: 'handler', handler, repository: match[1] ?? '', reference: decodeURIComponent(match[2] ?? '') };
+    return { kind: 'handler', handler, repository: match[1] ?? '', reference: decodeReference(match[2] ?? '') };
   }
   return { kind: 'not-found' };
+}
+
+/** Clients may percent-encode the `:` of a digest; a malformed escape stays as is and fails validation later. */
+function decodeReference(reference: string): string {
+  try {
+    return decodeURIComponent(reference);
+  } catch {
+    return reference;
+  }
 }

@@ -38,7 +38,10 @@ export async function startTestRegistry(
   if (driver === 's3') {
     if (!s3) throw new Error('the s3 driver needs a started S3 server');
     const bucket = `wpreg-${randomUUID().slice(0, 8)}`;
-    await s3.createBucket(bucket);
+    await createBucketPatiently(s3, bucket).catch(async (error: unknown) => {
+      await rm(scratch, { recursive: true, force: true });
+      throw error;
+    });
     storage = `s3://${bucket}/registry`;
     location = bucket;
   } else {
@@ -68,4 +71,22 @@ export async function startTestRegistry(
 /** A repository name no other test (or other engineer's run on the shared dockerd) uses. */
 export function uniqueRepository(label: string): string {
   return `wpreg-${randomUUID().slice(0, 8)}/${label}`;
+}
+
+/**
+ * A freshly started Swift on a loaded machine sometimes answers 503 "Please reduce your request rate" while its
+ * account and container servers settle; what is under test here is the registry, so wait that out.
+ */
+async function createBucketPatiently(s3: S3Server, bucket: string): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    try {
+      await s3.createBucket(bucket);
+      return;
+    } catch (error) {
+      const unavailable = (error as { name?: string }).name === 'ServiceUnavailable';
+      if (!unavailable || Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
 }

@@ -17,6 +17,7 @@ interface ProxyArgs {
   'health-check-path': string;
   'maintenance-page'?: string;
   'log-level': LogLevel;
+  workers: number;
 }
 
 export const proxyCommand: CommandModule<object, ProxyArgs> = {
@@ -56,6 +57,11 @@ export const proxyCommand: CommandModule<object, ProxyArgs> = {
       .option('maintenance-page', {
         type: 'string',
         describe: 'HTML file served (503) in maintenance mode',
+      })
+      .option('workers', {
+        type: 'number',
+        default: 1,
+        describe: 'cluster workers serving the public listener (1 = a single process; see apps/proxy/BENCHMARK.md)',
       }) as unknown as Argv<ProxyArgs>,
   handler: async (args) => {
     const log = createLogger(args['log-level'], 'proxy');
@@ -72,6 +78,7 @@ export const proxyCommand: CommandModule<object, ProxyArgs> = {
         healthCheckPath: args['health-check-path'],
         maintenancePage: args['maintenance-page'],
         logger: log,
+        workers: args.workers,
       });
       exitOnSignals(log, () => proxy.close());
     } catch (error) {

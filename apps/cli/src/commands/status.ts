@@ -45,7 +45,13 @@ export const statusCommand: CommandModule<object, StatusArgs> = {
           .then(async (r) => (r.ok ? ((await r.json()) as Record<string, unknown>) : null))
           .catch(() => null),
       ]);
-      const backend = proxy?.backend ?? (await launcher.currentBackendOf(args.name));
+      // No proxy answered and Redis may be down too: the history still prints, the backend is "unknown".
+      const backend =
+        proxy?.backend ??
+        (await launcher.currentBackendOf(args.name).catch((error: Error) => {
+          warnings.push(`current backend: unreadable (${error.message})`);
+          return null;
+        }));
       if (args.json) {
         process.stdout.write(
           `${JSON.stringify({ app: args.name, backend, proxy, deploys: records.slice(0, args.limit), warnings }, null, 2)}\n`,

@@ -32,10 +32,11 @@ export default function buildCli(): void {
   let rebuildRest = false;
   for (const pkg of packages) {
     const dir = join(root, pkg);
-    const marker = join(dir, 'dist/index.js');
     const src = join(dir, 'src');
+    const dist = join(dir, 'dist');
     if (!existsSync(src)) continue;
-    rebuildRest ||= !existsSync(marker) || newestMtime(src) > statSync(marker).mtimeMs;
+    // The newest file of dist, not dist/index.js: a package without src/index.ts keeps a stale index.js forever.
+    rebuildRest ||= !existsSync(dist) || newestMtime(src) > newestMtime(dist);
     if (!rebuildRest) continue;
     execFileSync(join(root, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.build.json'], { cwd: dir, stdio: 'inherit' });
   }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { request } from 'node:http';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DockerClient } from '@wunderproxy/docker';
@@ -162,7 +162,14 @@ export async function startRollbackEnv(options: RollbackEnvOptions = {}): Promis
 export async function removeRollbackContainers(app: string): Promise<void> {
   const docker = dockerClient();
   const list = await docker.listContainers({ all: true, filters: { label: [`wunderproxy.name=${app}`] } });
-  await Promise.all(list.map((c) => docker.getContainer(c.Id).remove({ force: true, v: true }).catch(() => undefined)));
+  await Promise.all(
+    list.map((c) =>
+      docker
+        .getContainer(c.Id)
+        .remove({ force: true, v: true })
+        .catch(() => undefined),
+    ),
+  );
 }
 
 /** State of one container by id ('running', 'exited', …), or 'gone'. */
@@ -186,7 +193,9 @@ export async function imageExists(ref: string): Promise<boolean> {
 
 /** Runs a command in a running container and waits for it to end. */
 export async function execIn(containerId: string, cmd: string[]): Promise<void> {
-  const exec = await dockerClient().getContainer(containerId).exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true });
+  const exec = await dockerClient()
+    .getContainer(containerId)
+    .exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true });
   const stream = await exec.start({});
   await new Promise<void>((resolve) => {
     stream.on('end', resolve);

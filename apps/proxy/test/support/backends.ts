@@ -7,7 +7,9 @@ import { WebSocketServer } from 'ws';
 /**
  * A test backend that answers with its own name. Paths:
  * - `/headers`: JSON `{backend, method, url, headers}` of the request it got
- * - `/slow?ms=N`: answers after N ms (emits `request` on arrival, so a test knows it is in flight)
+ * - `/slow?ms=N`: answers after N ms (emits `request` on arrival, so a test knows it is in flight, and `aborted`
+ *   if the proxy gives up on it)
+ * - `/stale-keep-alive`: answers once per connection, then drops the connection on its next request
  * - `/stream`: sends `first\n`, then waits for `releaseStream()` before sending `last\n`
  * - `POST /hash`: sha256 and length of the request body
  * - `/hop`: a response carrying hop-by-hop headers, some declared by Connection
@@ -32,11 +34,16 @@ export async function startBackend(name: string): Promise<TestBackend> {
   const events = new EventEmitter();
   let release: () => void = () => {};
   let streamGate = new Promise<void>((resolve) => (release = resolve));
+  const servedOn = new WeakSet<object>();
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://backend');
     events.emit('request', url.pathname);
     const text = (status: number, body: string) => {
-      res.writeHead(status, { 'content-type': 'text/plain', 'x-backend': name, 'content-length': Buffer.byteLength(body) });
+      res.writeHead(status, {
+        'content-type': 'text/plain',
+        'x-backend': name,
+        'content-length': Buffer.byteLength(body),
+      });
       res.end(body);
     };
     switch (url.pathname) {
@@ -47,7 +54,10 @@ export async function startBackend(name: string): Promise<TestBackend> {
       case '/slow': {
         req.resume();
         const timer = setTimeout(() => text(200, name), Number(url.searchParams.get('ms') ?? 1500));
-        res.once('close', () => clearTimeout(timer));
+        res.once('close', () => {
+          clearTimeout(timer);
+          if (!res.writableFinished) events.emit('aborted', url.pathname);
+        });
         return;
       }
       case '/stream':
@@ -66,20 +76,33 @@ export async function startBackend(name: string): Promise<TestBackend> {
         req.on('end', () => text(200, JSON.stringify({ backend: name, bytes, sha256: hash.digest('hex') })));
         return;
       }
+      case '/stale-keep-alive':
+        // Answers the first request on a connection, then drops the connection when the next one arrives on it:
+        // what a backend whose keep-alive timeout just fired looks like to the proxy.
+        req.resume();
+        if (servedOn.has(req.socket)) req.socket.destroy();
+        else {
+          servedOn.add(req.socket);
+          text(200, name);
+        }
+        return;
       case '/destroy':
         req.socket.destroy();
         return;
       case '/hop':
         req.resume();
-        res.writeHead(200, [
-          ['Content-Type', 'text/plain'],
-          ['Connection', 'X-Backend-Secret'],
-          ['X-Backend-Secret', 'hop'],
-          ['Keep-Alive', 'timeout=5'],
-          ['Proxy-Authenticate', 'Basic'],
-          ['X-End-To-End', 'kept'],
-          ['Content-Length', String(name.length)],
-        ].flat());
+        res.writeHead(
+          200,
+          [
+            ['Content-Type', 'text/plain'],
+            ['Connection', 'X-Backend-Secret'],
+            ['X-Backend-Secret', 'hop'],
+            ['Keep-Alive', 'timeout=5'],
+            ['Proxy-Authenticate', 'Basic'],
+            ['X-End-To-End', 'kept'],
+            ['Content-Length', String(name.length)],
+          ].flat(),
+        );
         res.end(name);
         return;
       default:

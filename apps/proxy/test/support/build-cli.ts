@@ -28,4 +28,3 @@ export default function buildCli(): void {
     execFileSync(join(root, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.build.json'], { cwd: dir, stdio: 'inherit' });
   }
 }
-

@@ -56,7 +56,13 @@ export class Load {
       const sentAt = performance.now();
       try {
         const response = await request(this.url, { agent });
-        this.samples.push({ client, sentAt, doneAt: performance.now(), status: response.status, backend: response.body });
+        this.samples.push({
+          client,
+          sentAt,
+          doneAt: performance.now(),
+          status: response.status,
+          backend: response.body,
+        });
       } catch (error) {
         this.samples.push({ client, sentAt, doneAt: performance.now(), error: (error as Error).message });
       }
@@ -68,7 +74,8 @@ export class Load {
     if (this.#waiters.length === 0) return;
     this.#waiters = this.#waiters.filter((waiter) => {
       let seen = 0;
-      for (let i = this.samples.length - 1; i >= 0 && seen < waiter.count; i--) if (this.samples[i]!.sentAt > waiter.after) seen++;
+      for (let i = this.samples.length - 1; i >= 0 && seen < waiter.count; i--)
+        if (this.samples[i]!.sentAt > waiter.after) seen++;
       if (seen < waiter.count) return true;
       waiter.resolve();
       return false;

@@ -18,7 +18,10 @@ export interface TestProxy extends RunningProxy {
 export async function startTestProxy(options: Partial<ProxyOptions> & { logLevel?: string } = {}): Promise<TestProxy> {
   const logs: LogLine[] = [];
   const { logLevel, ...rest } = options;
-  const logger = pino({ level: logLevel ?? 'warn' }, { write: (line: string) => void logs.push(JSON.parse(line) as LogLine) });
+  const logger = pino(
+    { level: logLevel ?? 'warn' },
+    { write: (line: string) => void logs.push(JSON.parse(line) as LogLine) },
+  );
   const proxy = await startProxy({
     listen: '127.0.0.1:0',
     admin: '127.0.0.1:0',

@@ -4,7 +4,7 @@ import { sendEmpty } from '../context.js';
 import { type ParsedDigest, parseDigest } from '../digest.js';
 import { BlobUnknownError, RegistryError } from '../errors.js';
 import { layout } from '../layout.js';
-import type { ByteRange } from '../storage/storage.js';
+import { type ByteRange, StorageNotFoundError } from '../storage/storage.js';
 
 /** A blob is visible in a repository when it was pushed or mounted there, or is one of its manifests. */
 export async function isBlobInRepository(context: RequestContext, digest: ParsedDigest): Promise<boolean> {
@@ -41,7 +41,10 @@ export async function getBlob(context: RequestContext): Promise<void> {
     sendEmpty(response, status, { ...headers, 'Content-Length': length });
     return;
   }
-  const body = await storage.read(key, range);
+  // Deleted between stat and read (a concurrent DELETE, or a pull-through source that lost it): still a 404.
+  const body = await storage.read(key, range).catch((error: unknown) => {
+    throw error instanceof StorageNotFoundError ? new BlobUnknownError(digest.digest) : error;
+  });
   response.writeHead(status, { ...headers, 'Content-Length': length });
   await pipeline(body, response);
 }

@@ -1,4 +1,4 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import { sendJson } from '../context.js';
 import { layout } from '../layout.js';
 import type { Storage } from '../storage/storage.js';
@@ -22,7 +22,7 @@ export async function listRepositories(storage: Storage): Promise<string[]> {
 }
 
 /** GET `/v2/_catalog`, paginated like the tags list. */
-export async function getCatalog(storage: Storage, url: URL, response: ServerResponse, _request: IncomingMessage) {
+export async function getCatalog(storage: Storage, url: URL, response: ServerResponse): Promise<void> {
   const page = paginate(await listRepositories(storage), url);
   sendJson(response, 200, { repositories: page.items }, linkHeader('/v2/_catalog', page));
 }

@@ -126,7 +126,7 @@ export async function deleteManifest(context: RequestContext): Promise<void> {
   }
   const subject = bytes === undefined ? undefined : subjectOf(bytes);
   if (subject) await storage.delete(layout.referrer(repository, subject, digest));
-  sendEmpty(context.response, 202);
+  sendEmpty(context.response, 202, { 'Docker-Content-Digest': digest.digest });
 }
 
 function subjectOf(bytes: Buffer): ParsedDigest | undefined {

@@ -17,7 +17,8 @@ export function paginate(sorted: string[], url: URL): Page {
   const after = last === null ? sorted : sorted.filter((item) => item > last);
   if (nParameter === null) return { items: after };
   const n = Number(nParameter);
-  if (!Number.isInteger(n) || n < 0) throw new RegistryError('BLOB_UPLOAD_INVALID', 'n must be a non-negative integer');
+  if (!Number.isInteger(n) || n < 0)
+    throw new RegistryError('PAGINATION_NUMBER_INVALID', 'n must be a non-negative integer');
   const items = after.slice(0, n);
   const lastItem = items.at(-1);
   return { items, next: after.length > n && lastItem !== undefined ? { n, last: lastItem } : undefined };

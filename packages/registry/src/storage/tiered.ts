@@ -33,11 +33,20 @@ export class TieredStorage implements Storage {
   }
 
   async stat(key: string): Promise<{ size: number } | undefined> {
-    if (!isMutable(key)) {
-      const local = await this.local.stat(key);
-      if (local) return local;
+    if (isMutable(key)) {
+      try {
+        return await this.remote.stat(key);
+      } catch (error) {
+        this.logger.warn({ err: error, key }, 'S3 unreachable, answering from the local copy');
+        return await this.local.stat(key);
+      }
     }
-    return await this.remote.stat(key);
+    const local = await this.local.stat(key);
+    if (local) return local;
+    const remote = await this.remote.stat(key);
+    // Links are tiny and say what a repository holds: keep them, so the repository still answers when S3 is down.
+    if (remote && key.endsWith('/link')) await this.readSmall(key);
+    return remote;
   }
 
   async read(key: string, range?: ByteRange): Promise<Readable> {
