@@ -61,7 +61,7 @@ export class ProcessGroup {
   }
 
   /** Waits until `url` answers 200, the process exits, or `timeoutMs` passes. */
-  async waitReady(name: string, url: string, timeoutMs = 10_000): Promise<void> {
+  async waitReady(name: string, url: string, timeoutMs = 30_000): Promise<void> {
     const child = this.#children.get(name);
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {

@@ -7,7 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import type pino from 'pino';
 import type { DirectoryStorage } from './directory.js';
 import type { S3Storage } from './s3.js';
-import { type ByteRange, type Storage, StorageNotFoundError } from './storage.js';
+import type { ByteRange, Storage } from './storage.js';
 
 /** Tags move; everything else (blobs, revision and layer links) is content-addressed and may be cached forever. */
 function isMutable(key: string): boolean {
@@ -115,5 +115,3 @@ export class TieredStorage implements Storage {
     await Promise.all([this.local.close(), this.remote.close()]);
   }
 }
-
-export { StorageNotFoundError };
