@@ -46,8 +46,19 @@ export async function startRedis(): Promise<RedisServer> {
       child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`redis-server exited ${code}`))));
     });
     await waitForPort(port);
-    // Redis deletes its pidfile on shutdown: read the pid while it runs.
-    pid = Number(readFileSync(pidFile, 'utf8').trim());
+    // Redis opens its port before it writes the pidfile, and deletes the pidfile on shutdown: wait for it, then
+    // keep the pid.
+    const deadline = Date.now() + 5_000;
+    for (;;) {
+      try {
+        pid = Number(readFileSync(pidFile, 'utf8').trim());
+        if (pid > 0) break;
+      } catch {
+        // not written yet
+      }
+      if (Date.now() > deadline) throw new Error(`redis-server on port ${port} wrote no pidfile ${pidFile}`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
   };
 
   const stop = async (): Promise<void> => {
