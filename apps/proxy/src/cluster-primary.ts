@@ -140,8 +140,10 @@ export async function startClusterPrimary(options: ProxyOptions): Promise<Runnin
   let lastStatuses: WorkerStatus[] = [];
   const collect = async (): Promise<void> => {
     const id = ++seq;
+    // A worker too busy to answer within the interval is left out of this round rather than stalling the rest.
+    const late = (): Promise<undefined> => new Promise((resolve) => setTimeout(resolve, STATS_INTERVAL_MS).unref());
     const replies = await Promise.all(
-      [...workers.values()].map((entry) => ask(entry, { wunderproxy: 'status', seq: id })),
+      [...workers.values()].map((entry) => Promise.race([ask(entry, { wunderproxy: 'status', seq: id }), late()])),
     );
     const statuses = replies.flatMap((reply) => (reply?.wunderproxy === 'status' ? [reply.status] : []));
     stats.update(statuses.map((s) => s.stats));

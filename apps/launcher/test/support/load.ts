@@ -20,6 +20,8 @@ export class KeepAliveLoad {
   constructor(
     private readonly url: string,
     private readonly clients: number,
+    /** Pause between one client's requests; 0 loops flat out. */
+    private readonly pauseMs = 0,
   ) {}
 
   start(): void {
@@ -51,6 +53,7 @@ export class KeepAliveLoad {
       } catch (error) {
         this.samples.push({ sentAt, doneAt: performance.now(), error: (error as Error).message });
       }
+      if (this.pauseMs > 0) await new Promise((resolve) => setTimeout(resolve, this.pauseMs));
     }
   }
 }
