@@ -1,5 +1,5 @@
-import { DockerClient, logProgress, ttyProgress } from '@wunderproxy/docker';
-import { Launcher, type LogFormat, launcherDefaults } from '@wunderproxy/launcher';
+import type { Launcher, LogFormat } from '@wunderproxy/launcher';
+import { launcherDefaults } from '@wunderproxy/launcher/defaults';
 import type { Argv } from 'yargs';
 
 /** Flags shared by every command that deploys or reads deploys (launch, launcher, rollback, status). */
@@ -45,10 +45,12 @@ export function withLauncherOptions<T>(yargs: Argv<T>): Argv<T & LauncherArgs> {
     }) as unknown as Argv<T & LauncherArgs>;
 }
 
-export function createLauncher(
+export async function createLauncher(
   args: LauncherArgs,
   write: (line: string) => void = (line) => process.stdout.write(line),
-): Launcher {
+): Promise<Launcher> {
+  const { DockerClient, logProgress, ttyProgress } = await import('@wunderproxy/docker');
+  const { Launcher } = await import('@wunderproxy/launcher');
   if (!Number.isInteger(args.retain) || args.retain < 0) {
     throw Object.assign(new Error(`--retain: expected a whole number ≥ 0, got ${args.retain}`), { code: 'BAD_INPUT' });
   }

@@ -41,7 +41,9 @@ const CLI_MAIN = resolve(dirname(fileURLToPath(import.meta.url)), '../../cli/dis
  */
 function cliLaunch(args: string[]): Promise<{ boot: number; switched: number }> {
   const spawned = performance.now();
-  const child = spawn(process.execPath, [CLI_MAIN, 'launch', ...args, '--log-format', 'json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [CLI_MAIN, 'launch', ...args, '--log-format', 'json'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let boot: number | undefined;
   let switched: number | undefined;
   let buffered = '';
@@ -62,7 +64,8 @@ function cliLaunch(args: string[]): Promise<{ boot: number; switched: number }> 
   });
   return new Promise((resolvePromise, reject) => {
     child.once('exit', (code) => {
-      if (code !== 0 || boot === undefined || switched === undefined) reject(new Error(`launch exited ${code}: ${stderr}`));
+      if (code !== 0 || boot === undefined || switched === undefined)
+        reject(new Error(`launch exited ${code}: ${stderr}`));
       else resolvePromise({ boot, switched });
     });
   });
@@ -200,7 +203,8 @@ async function main(): Promise<void> {
         const switchedAt = stepSeenAt.get(`${record.id} switch`)!;
         const timing = docker.timings.get(record.container!.id)!;
         const firstHealthy = await timing.firstHealthy;
-        if (firstHealthy === undefined) throw new Error(`deploy ${record.id}: the side poller never saw a healthy answer`);
+        if (firstHealthy === undefined)
+          throw new Error(`deploy ${record.id}: the side poller never saw a healthy answer`);
         if (i < 0) continue; // warm-up: first deploy of the app, cold caches
         const steps = Object.fromEntries(record.steps.map((s) => [s.step, s.durationMs]));
         const total = switchedAt - started;
@@ -213,22 +217,41 @@ async function main(): Promise<void> {
     const printTable = (title: string, rows: Awaited<ReturnType<typeof runDeploys>>): number => {
       const stepNames = ['fetch-config', 'image', 'start', 'health', 'switch'];
       const header = ['#', 'launch→switched', 'container start→healthy', 'overhead', ...stepNames];
-      const lines = rows.map((row, index) => [String(index + 1), ms(row.total), ms(row.container), ms(row.overhead), ...stepNames.map((s) => ms(row.steps[s] ?? 0))]);
-      lines.push(['median', ms(median(rows.map((r) => r.total))), ms(median(rows.map((r) => r.container))), ms(median(rows.map((r) => r.overhead))), ...stepNames.map((s) => ms(median(rows.map((r) => r.steps[s] ?? 0))))]);
+      const lines = rows.map((row, index) => [
+        String(index + 1),
+        ms(row.total),
+        ms(row.container),
+        ms(row.overhead),
+        ...stepNames.map((s) => ms(row.steps[s] ?? 0)),
+      ]);
+      lines.push([
+        'median',
+        ms(median(rows.map((r) => r.total))),
+        ms(median(rows.map((r) => r.container))),
+        ms(median(rows.map((r) => r.overhead))),
+        ...stepNames.map((s) => ms(median(rows.map((r) => r.steps[s] ?? 0)))),
+      ]);
       const widths = header.map((_, c) => Math.max(header[c]!.length, ...lines.map((l) => l[c]!.length)));
-      const format = (cells: string[]) => cells.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ');
+      const format = (cells: string[]) =>
+        cells.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ');
       process.stdout.write(`\n${title}\n${format(header)}\n${lines.map(format).join('\n')}\n`);
       return median(rows.map((r) => r.overhead));
     };
 
-    process.stdout.write(`deploy bench: ${DEPLOYS} deploys (+1 warm-up), app ${name}, proxy switched through Redis with acks\n`);
+    process.stdout.write(
+      `deploy bench: ${DEPLOYS} deploys (+1 warm-up), app ${name}, proxy switched through Redis with acks\n`,
+    );
     const fast = printTable('health check every 100 ms:', await runDeploys(100));
     const slow = printTable('health check every 1000 ms (the config default):', await runDeploys(1000));
 
     // Failure path: the container exits ~1 s after start; the gate must notice within one interval.
-    const detections: Array<{ intervalMs: number; engine: number; detected: number; failed: number; total: number }> = [];
+    const detections: Array<{ intervalMs: number; engine: number; detected: number; failed: number; total: number }> =
+      [];
     for (const intervalMs of [1000, 200]) {
-      const crash = config(`crash-${intervalMs}.json`, app(tags[0]!, { intervalMs }, { cmd: ['/bin/sh', '-c', 'sleep 1; exit 3'] }));
+      const crash = config(
+        `crash-${intervalMs}.json`,
+        app(tags[0]!, { intervalMs }, { cmd: ['/bin/sh', '-c', 'sleep 1; exit 3'] }),
+      );
       for (let run = 0; run < FAILURE_RUNS; run++) {
         const known = new Set(docker.timings.keys());
         const started = performance.now();
@@ -237,11 +260,13 @@ async function main(): Promise<void> {
           (error: Error) => error,
         );
         const failedAt = performance.now();
-        if (failed === undefined || !/exited with code 3/.test(failed.message)) throw new Error(`crash deploy did not fail as expected: ${failed?.message}`);
+        if (failed === undefined || !/exited with code 3/.test(failed.message))
+          throw new Error(`crash deploy did not fail as expected: ${failed?.message}`);
         const id = [...docker.timings.keys()].find((key) => !known.has(key));
         const timing = id === undefined ? undefined : docker.timings.get(id);
         const finishedAt = timing?.finishedAt;
-        if (!timing?.exitReportedAt || !finishedAt) throw new Error('no State.FinishedAt recorded for the crashed container');
+        if (!timing?.exitReportedAt || !finishedAt)
+          throw new Error('no State.FinishedAt recorded for the crashed container');
         // Wall clock of this process (performance.timeOrigin + now) against the engine's, on the same host.
         const exitedAt = finishedAt.getTime() - performance.timeOrigin;
         detections.push({
@@ -268,21 +293,37 @@ async function main(): Promise<void> {
     }
     // The same deploy through the CLI: what a process start adds before the launcher's first step.
     const cliConfigs = tags.map((tag, index) => config(`cli-v${index + 1}.json`, app(tag, { intervalMs: 100 })));
-    const cliFlags = ['--state-dir', join(dir, 'state'), '--admin', `http://127.0.0.1:${proxy.adminPort}`, '--redis', redis.url];
+    const cliFlags = [
+      '--state-dir',
+      join(dir, 'state'),
+      '--admin',
+      `http://127.0.0.1:${proxy.adminPort}`,
+      '--redis',
+      redis.url,
+    ];
     const cliRuns: Array<{ boot: number; switched: number }> = [];
     for (let i = 0; i < CLI_RUNS; i++) cliRuns.push(await cliLaunch([cliConfigs[i % 2]!, ...cliFlags]));
     const cliBoot = median(cliRuns.map((r) => r.boot));
     process.stdout.write(
       `\nthrough the CLI (node apps/cli/dist/main.js launch, ${CLI_RUNS} runs): process spawn → first step started ${cliRuns.map((r) => ms(r.boot)).join(', ')} (median ${ms(cliBoot)}); spawn → switched ${cliRuns.map((r) => ms(r.switched)).join(', ')}\n`,
     );
-    process.stdout.write(`\ntarget: deploy overhead median ≤ ${TARGET_OVERHEAD_MS} ms — ${ms(fast)} with a 100 ms health interval: ${fast <= TARGET_OVERHEAD_MS ? 'PASS' : 'FAIL'}; ${ms(slow)} with 1000 ms: ${slow <= TARGET_OVERHEAD_MS ? 'PASS' : 'FAIL'}` +
-        ` (the launcher from deploy() on; counted from the CLI process start add ${ms(cliBoot)} of node start-up: ${ms(fast + cliBoot)})\n`);
+    process.stdout.write(
+      `\ntarget: deploy overhead median ≤ ${TARGET_OVERHEAD_MS} ms — ${ms(fast)} with a 100 ms health interval: ${fast <= TARGET_OVERHEAD_MS ? 'PASS' : 'FAIL'}; ${ms(slow)} with 1000 ms: ${slow <= TARGET_OVERHEAD_MS ? 'PASS' : 'FAIL'}` +
+        ` (the launcher from deploy() on; counted from the CLI process start add ${ms(cliBoot)} of node start-up: ${ms(fast + cliBoot)})\n`,
+    );
   } finally {
     await launcher.close();
     await proxy.close(500);
     const engine = dockerClient();
     const leftovers = await engine.listContainers({ all: true, filters: { label: [`wunderproxy.name=${name}`] } });
-    await Promise.all(leftovers.map((c) => engine.getContainer(c.Id).remove({ force: true, v: true }).catch(() => undefined)));
+    await Promise.all(
+      leftovers.map((c) =>
+        engine
+          .getContainer(c.Id)
+          .remove({ force: true, v: true })
+          .catch(() => undefined),
+      ),
+    );
     await removeImages(tags).catch(() => undefined);
     await redis.stop();
     rmSync(dir, { recursive: true, force: true });
@@ -290,6 +331,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`deploy bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.stderr.write(
+    `deploy bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
   process.exit(1);
 });

@@ -8,7 +8,7 @@ import type {
   ProgressRenderer,
   RestartPolicy,
 } from '@wunderproxy/docker';
-import { fetchConfigText, type S3ClientOptions } from '@wunderproxy/s3';
+import type { S3ClientOptions } from '@wunderproxy/s3';
 import { Redis } from 'ioredis';
 import { launcherDefaults } from './defaults.js';
 import { DeployLog, formatDuration, type LogFormat } from './deploy-log.js';
@@ -114,7 +114,12 @@ export class Launcher {
     const log = this.#log(deployId);
     const fetched = await log.step(
       'fetch-config',
-      () => fetchConfigText(request.configUrl, { timeoutMs: launcherDefaults.fetchTimeoutMs, s3: this.#options.s3 }),
+      // The AWS SDK is loaded only by deploys that fetch a config: rollbacks and status start faster without it.
+      async () =>
+        (await import('@wunderproxy/s3')).fetchConfigText(request.configUrl, {
+          timeoutMs: launcherDefaults.fetchTimeoutMs,
+          s3: this.#options.s3,
+        }),
       (result) => `fetched config (${result.source})`,
     );
     const config = parseConfig(fetched.text, fetched.source);

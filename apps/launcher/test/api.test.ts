@@ -38,7 +38,12 @@ beforeAll(async () => {
   proxy = await startTestProxy(name, redis.url);
   const v1 = work.write('v1.json', configDocument(name, { image: images.tags.v1! }));
   // v2 over http, and slow to answer (~1.5 s): long enough to see a running deploy and a 409.
-  const v2 = JSON.stringify(configDocument(name, { image: images.tags.v2!, cmd: ['/bin/sh', '-c', 'sleep 1.5; exec /bin/busybox httpd -f -p 8080 -h /www'] }));
+  const v2 = JSON.stringify(
+    configDocument(name, {
+      image: images.tags.v2!,
+      cmd: ['/bin/sh', '-c', 'sleep 1.5; exec /bin/busybox httpd -f -p 8080 -h /www'],
+    }),
+  );
   configServer = createServer((req, res) => {
     if (req.url === '/v2.json') res.writeHead(200, { 'content-type': 'application/json' }).end(v2);
     else res.writeHead(404).end();
@@ -75,11 +80,18 @@ async function call(method: string, path: string, options: { body?: unknown; tok
   const token = options.token === undefined ? TOKEN : options.token;
   const response = await fetch(`${apiUrl}${path}`, {
     method,
-    headers: { ...(token === null ? {} : { authorization: `Bearer ${token}` }), ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    headers: {
+      ...(token === null ? {} : { authorization: `Bearer ${token}` }),
+      ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}),
+    },
     ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
   });
   const text = await response.text();
-  return { status: response.status, headers: response.headers, json: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+  return {
+    status: response.status,
+    headers: response.headers,
+    json: text ? (JSON.parse(text) as Record<string, unknown>) : {},
+  };
 }
 
 async function finished(id: string, timeoutMs = 30_000): Promise<DeployRecord> {
@@ -114,9 +126,17 @@ test('POST /api/deploys re-fetches the configured config: 202 + id, then GET /ap
   expect(started.headers.get('location')).toBe(`/api/deploys/${id}`);
 
   const record = await finished(id);
-  expect(record).toMatchObject({ id, app: name, outcome: 'succeeded', error: null, trigger: 'api', image: images.tags.v1 });
+  expect(record).toMatchObject({
+    id,
+    app: name,
+    outcome: 'succeeded',
+    error: null,
+    trigger: 'api',
+    image: images.tags.v1,
+  });
   expect(record.steps.map((s) => s.step)).toEqual(['fetch-config', 'image', 'start', 'health', 'switch']);
-  for (const step of record.steps) expect(step).toMatchObject({ ok: true, durationMs: expect.any(Number), message: expect.any(String) });
+  for (const step of record.steps)
+    expect(step).toMatchObject({ ok: true, durationMs: expect.any(Number), message: expect.any(String) });
   expect((await proxy.get()).body).toBe('sample-app v1\n');
 });
 
@@ -142,7 +162,15 @@ test('POST /api/deploys {"config": URL} deploys that config; while it runs a sec
 
   const record = await finished(id);
   expect(record.outcome, record.error ?? '').toBe('succeeded');
-  expect(record.steps.map((s) => s.step)).toEqual(['fetch-config', 'image', 'start', 'health', 'switch', 'drain', 'retire']);
+  expect(record.steps.map((s) => s.step)).toEqual([
+    'fetch-config',
+    'image',
+    'start',
+    'health',
+    'switch',
+    'drain',
+    'retire',
+  ]);
   expect((await proxy.get()).body).toBe('sample-app v2\n');
 
   const list = await call('GET', '/api/deploys');
@@ -174,9 +202,27 @@ test('`wunderproxy launcher CONFIG` serves the same API from the CLI', async () 
   const { spawn } = await import('node:child_process');
   const child = spawn(
     process.execPath,
-    [cliMain, 'launcher', work.write('v1-cli.json', configDocument(name, { image: images.tags.v1! })), '--listen', `127.0.0.1:${port}`, '--token', TOKEN,
-      '--state-dir', work.stateDir(name), '--admin', proxy.adminUrl, '--redis', redis.url, '--log-level', 'warn'],
-    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' } },
+    [
+      cliMain,
+      'launcher',
+      work.write('v1-cli.json', configDocument(name, { image: images.tags.v1! })),
+      '--listen',
+      `127.0.0.1:${port}`,
+      '--token',
+      TOKEN,
+      '--state-dir',
+      work.stateDir(name),
+      '--admin',
+      proxy.adminUrl,
+      '--redis',
+      redis.url,
+      '--log-level',
+      'warn',
+    ],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    },
   );
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -185,7 +231,10 @@ test('`wunderproxy launcher CONFIG` serves the same API from the CLI', async () 
     await waitForPort(port);
     const base = `http://127.0.0.1:${port}`;
     expect((await fetch(`${base}/api/deploys`, { method: 'POST' })).status).toBe(401);
-    const started = await fetch(`${base}/api/deploys`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` } });
+    const started = await fetch(`${base}/api/deploys`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
     expect(started.status, output).toBe(202);
     const { id } = (await started.json()) as { id: string };
     let record: DeployRecord | undefined;

@@ -44,7 +44,11 @@ beforeAll(async () => {
   work = new Workdir();
   proxy = await startTestProxy(name, redis.url);
   flags = launchFlags({ stateDir: work.stateDir(name), adminUrl: proxy.adminUrl, redisUrl: redis.url });
-  const result = await runCli(['launch', work.write('v1.json', configDocument(name, { image: images.tags.v1! })), ...flags]);
+  const result = await runCli([
+    'launch',
+    work.write('v1.json', configDocument(name, { image: images.tags.v1! })),
+    ...flags,
+  ]);
   expect(result.code, result.stderr + result.stdout).toBe(0);
   // Serves one good config at /good.json; everything else is a 404.
   const good = JSON.stringify(configDocument(name, { image: images.tags.v1! }));
@@ -81,17 +85,26 @@ const valid = () => configDocument(name, { image: images.tags.v2 ?? 'sample-app:
 test('an unknown field exits 2 naming the field', async () => {
   const doc = valid();
   (doc.container as Record<string, unknown>).replicas = 3;
-  await expectBadInput(work.write('unknown-field.json', doc), /unknown-field\.json: container\.replicas: unknown field \(expected one of: port, env, /);
+  await expectBadInput(
+    work.write('unknown-field.json', doc),
+    /unknown-field\.json: container\.replicas: unknown field \(expected one of: port, env, /,
+  );
 });
 
 test('a field of the wrong type exits 2 naming the field, what was expected and what was given', async () => {
   const doc = valid();
   (doc.container as Record<string, unknown>).port = '8080';
-  await expectBadInput(work.write('wrong-type.json', doc), /wrong-type\.json: container\.port: expected an integer 1-65535, got "8080"$/m);
+  await expectBadInput(
+    work.write('wrong-type.json', doc),
+    /wrong-type\.json: container\.port: expected an integer 1-65535, got "8080"$/m,
+  );
 });
 
 test('bad JSON exits 2 with the line and column', async () => {
-  await expectBadInput(work.write('bad.json', `{\n  "name": "${name}",\n  "image": "x" "container": {}\n}\n`), /bad\.json: invalid JSON at line 3, column 16: /);
+  await expectBadInput(
+    work.write('bad.json', `{\n  "name": "${name}",\n  "image": "x" "container": {}\n}\n`),
+    /bad\.json: invalid JSON at line 3, column 16: /,
+  );
 });
 
 test('a missing file exits 2 with "no such file"', async () => {

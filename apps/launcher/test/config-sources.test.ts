@@ -13,7 +13,7 @@ import {
   uniqueName,
   Workdir,
 } from './support/app-fixture.js';
-import { startTestProxy, type TestProxy } from './support/test-proxy.js';
+import { startTestProxy } from './support/test-proxy.js';
 
 // Configs in a real S3 API (OpenStack Swift's s3api, real SigV4), fetched with env keys or instance-profile keys.
 let swift: S3Server;
@@ -43,8 +43,15 @@ afterAll(async () => {
 /** The env of a launched CLI: nothing AWS from this process, only what the test hands over. */
 function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) if (!key.startsWith('AWS_') && !key.startsWith('WUNDERPROXY_')) env[key] = value;
-  return { ...env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', AWS_CONFIG_FILE: '/nonexistent', AWS_SHARED_CREDENTIALS_FILE: '/nonexistent', ...extra };
+  for (const [key, value] of Object.entries(process.env))
+    if (!key.startsWith('AWS_') && !key.startsWith('WUNDERPROXY_')) env[key] = value;
+  return {
+    ...env,
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    AWS_CONFIG_FILE: '/nonexistent',
+    AWS_SHARED_CREDENTIALS_FILE: '/nonexistent',
+    ...extra,
+  };
 }
 
 async function app() {
@@ -56,7 +63,11 @@ async function app() {
   });
   const flags = launchFlags({ stateDir: work.stateDir(name), adminUrl: proxy.adminUrl, redisUrl: redis.url });
   for (const version of ['v1', 'v2']) {
-    await swift.putObject(bucket, `${name}/${version}.json`, JSON.stringify(configDocument(name, { image: images.tags[version]! })));
+    await swift.putObject(
+      bucket,
+      `${name}/${version}.json`,
+      JSON.stringify(configDocument(name, { image: images.tags[version]! })),
+    );
   }
   return { name, proxy, flags };
 }
@@ -80,9 +91,16 @@ test('S3 errors exit 2 with a specific message and change nothing: access denied
     env: cleanEnv({ ...swift.env, AWS_SECRET_ACCESS_KEY: 'not-the-secret' }),
   });
   expect(denied.code, denied.stderr + denied.stdout).toBe(2);
-  expect(denied.stderr).toMatch(new RegExp(`^wunderproxy: s3://${bucket}/${name}/v2\\.json: access denied: signature does not match, wrong secret key\\? \\(check the instance profile or AWS_\\* credentials\\)$`, 'm'));
+  expect(denied.stderr).toMatch(
+    new RegExp(
+      `^wunderproxy: s3://${bucket}/${name}/v2\\.json: access denied: signature does not match, wrong secret key\\? \\(check the instance profile or AWS_\\* credentials\\)$`,
+      'm',
+    ),
+  );
 
-  const unknownKey = await runCli(['launch', `s3://${bucket}/${name}/v3.json`, ...flags], { env: cleanEnv({ ...swift.env, AWS_ACCESS_KEY_ID: 'nobody:else' }) });
+  const unknownKey = await runCli(['launch', `s3://${bucket}/${name}/v3.json`, ...flags], {
+    env: cleanEnv({ ...swift.env, AWS_ACCESS_KEY_ID: 'nobody:else' }),
+  });
   expect(unknownKey.code, unknownKey.stderr).toBe(2);
   expect(unknownKey.stderr).toMatch(/access denied/);
 
@@ -125,7 +143,9 @@ test('--userdata: config URL from IMDS userdata, config fetched from S3 with the
 
   const history = await runCli(['status', '--name', name, '--json', ...flags]);
   expect(history.code, history.stderr).toBe(0);
-  const status = JSON.parse(history.stdout) as { deploys: Array<{ trigger: string; configUrl: string; outcome: string }> };
+  const status = JSON.parse(history.stdout) as {
+    deploys: Array<{ trigger: string; configUrl: string; outcome: string }>;
+  };
   expect(status.deploys[0]).toMatchObject({ trigger: 'userdata', configUrl: url, outcome: 'succeeded' });
 });
 
@@ -133,7 +153,11 @@ test('--userdata without an instance profile exits 2: no credentials for the S3 
   const { name, proxy, flags } = await app();
   const imds = await startImds({ userData: `s3://${bucket}/${name}/v1.json` });
   cleanups.push(() => imds.stop());
-  const env = cleanEnv({ AWS_EC2_METADATA_SERVICE_ENDPOINT: imds.endpoint, AWS_ENDPOINT_URL_S3: swift.endpoint, AWS_REGION: swift.region });
+  const env = cleanEnv({
+    AWS_EC2_METADATA_SERVICE_ENDPOINT: imds.endpoint,
+    AWS_ENDPOINT_URL_S3: swift.endpoint,
+    AWS_REGION: swift.region,
+  });
   const result = await runCli(['launch', '--userdata', ...flags], { env });
   expect(result.code, result.stderr + result.stdout).toBe(2);
   expect(result.stderr).toMatch(/no AWS credentials found/);

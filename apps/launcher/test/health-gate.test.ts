@@ -29,7 +29,11 @@ beforeAll(async () => {
   proxy = await startTestProxy(name, redis.url);
   flags = launchFlags({ stateDir: work.stateDir(name), adminUrl: proxy.adminUrl, redisUrl: redis.url });
   for (const version of ['v1', 'v2']) {
-    const result = await runCli(['launch', work.write(`${version}.json`, configDocument(name, { image: images.tags[version]! })), ...flags]);
+    const result = await runCli([
+      'launch',
+      work.write(`${version}.json`, configDocument(name, { image: images.tags[version]! })),
+      ...flags,
+    ]);
     expect(result.code, result.stderr + result.stdout).toBe(0);
   }
   const running = (await appContainers(name)).filter((c) => c.state === 'running');
@@ -65,7 +69,11 @@ test('a health check that never passes exits 1 within timeout + 5 s with the con
     configDocument(name, {
       image: images.tags.v3!,
       // The log must reach the operator: a line at boot, then httpd's request log on stderr.
-      cmd: ['/bin/sh', '-c', 'echo "v3 booting, config from $APP_VERSION"; exec /bin/busybox httpd -f -vv -p 8080 -h /www'],
+      cmd: [
+        '/bin/sh',
+        '-c',
+        'echo "v3 booting, config from $APP_VERSION"; exec /bin/busybox httpd -f -vv -p 8080 -h /www',
+      ],
       timeoutSeconds,
       intervalMs: 200,
     }),
@@ -78,12 +86,16 @@ test('a health check that never passes exits 1 within timeout + 5 s with the con
 
   expect(result.code, result.stderr + result.stdout).toBe(1);
   expect(result.durationMs).toBeLessThan((timeoutSeconds + 5) * 1000);
-  expect(result.stdout).toMatch(/^ERROR container not healthy: no 2xx from \/health within 3 s; probes of \/health: HTTP 404 ×\d+ \d+(\.\d)? s$/m);
+  expect(result.stdout).toMatch(
+    /^ERROR container not healthy: no 2xx from \/health within 3 s; probes of \/health: HTTP 404 ×\d+ \d+(\.\d)? s$/m,
+  );
   expect(result.stdout).toMatch(/^removed container wunderproxy-t-[0-9a-f]+-\S+; the current deploy keeps serving$/m);
   expect(result.stderr).toContain("--- last 50 lines of the container's log ---");
   expect(result.stderr).toContain('v3 booting, config from v3');
   expect(result.stderr).toContain('url:/health'); // httpd -vv logged the probes of the gate
-  expect(result.stderr).toMatch(/^wunderproxy: container wunderproxy-t-\S+ did not become healthy: no 2xx from \/health within 3 s/m);
+  expect(result.stderr).toMatch(
+    /^wunderproxy: container wunderproxy-t-\S+ did not become healthy: no 2xx from \/health within 3 s/m,
+  );
   // Traffic never left v2.
   expect(samples.length).toBeGreaterThan(0);
   expect(samples.filter((s) => s.body !== 'sample-app v2')).toEqual([]);
@@ -93,7 +105,11 @@ test('a health check that never passes exits 1 within timeout + 5 s with the con
 test('a container whose cmd exits 3 at once fails fast with "exited with code 3"', async () => {
   const config = work.write(
     'v2-crash.json',
-    configDocument(name, { image: images.tags.v2!, cmd: ['/bin/sh', '-c', 'echo "missing DATABASE_URL"; exit 3'], timeoutSeconds: 30 }),
+    configDocument(name, {
+      image: images.tags.v2!,
+      cmd: ['/bin/sh', '-c', 'echo "missing DATABASE_URL"; exit 3'],
+      timeoutSeconds: 30,
+    }),
   );
   const result = await runCli(['launch', config, ...flags]);
   expect(result.code, result.stderr + result.stdout).toBe(1);
@@ -107,11 +123,18 @@ test('a container whose cmd exits 3 at once fails fast with "exited with code 3"
 test('the health gate stops as soon as a container that was starting exits, long before its timeout', async () => {
   const config = work.write(
     'v2-dies-later.json',
-    configDocument(name, { image: images.tags.v2!, cmd: ['/bin/sh', '-c', 'sleep 1; echo "out of memory"; exit 3'], timeoutSeconds: 30, intervalMs: 1000 }),
+    configDocument(name, {
+      image: images.tags.v2!,
+      cmd: ['/bin/sh', '-c', 'sleep 1; echo "out of memory"; exit 3'],
+      timeoutSeconds: 30,
+      intervalMs: 1000,
+    }),
   );
   const result = await runCli(['launch', config, ...flags]);
   expect(result.code, result.stderr + result.stdout).toBe(1);
-  expect(result.stdout).toMatch(/^ERROR container not healthy: container exited with code 3 before it was healthy; probes of \/health: (ECONN\w+|socket hang up) ×\d+(, (ECONN\w+|socket hang up) ×\d+)* \d+(\.\d)? (s|ms)$/m);
+  expect(result.stdout).toMatch(
+    /^ERROR container not healthy: container exited with code 3 before it was healthy; probes of \/health: (ECONN\w+|socket hang up) ×\d+(, (ECONN\w+|socket hang up) ×\d+)* \d+(\.\d)? (s|ms)$/m,
+  );
   const health = /^ERROR container not healthy: .* (\d+(?:\.\d)?) (s|ms)$/m.exec(result.stdout)!;
   const healthMs = Number(health[1]) * (health[2] === 's' ? 1000 : 1);
   // ~1 s until the exit, then at most one interval (1 s) more; nowhere near the 30 s timeout.

@@ -83,7 +83,13 @@ test('launch v1 then v2 under keep-alive load: 0 failed requests, traffic on v2,
   const lines = second.stdout.trimEnd().split('\n');
   const steps = lines.slice(0, -1);
   for (const line of steps) expect(line).toMatch(STEP_LINE);
-  expect(steps.map((line) => line.replace(/ \d+(\.\d)? (ms|s)$/, '').replace(/\(.*\)|\S*127\.0\.0\.1\S*|wunderproxy-\S+|wp-launcher-test-\S+/g, 'X'))).toEqual([
+  expect(
+    steps.map((line) =>
+      line
+        .replace(/ \d+(\.\d)? (ms|s)$/, '')
+        .replace(/\(.*\)|\S*127\.0\.0\.1\S*|wunderproxy-\S+|wp-launcher-test-\S+/g, 'X'),
+    ),
+  ).toEqual([
     'fetched config X',
     'image X present',
     'started container X on X',
@@ -92,17 +98,26 @@ test('launch v1 then v2 under keep-alive load: 0 failed requests, traffic on v2,
     'proxy drained the old container',
     'retired old container X',
   ]);
-  expect(lines.at(-1)).toMatch(/^deployed \d{8}-\d{6}-[0-9a-f]{4}: traffic on wunderproxy-t-[0-9a-f]+-\S+ \(127\.0\.0\.1:\d+\), \d+(\.\d)? (ms|s) in all$/);
+  expect(lines.at(-1)).toMatch(
+    /^deployed \d{8}-\d{6}-[0-9a-f]{4}: traffic on wunderproxy-t-[0-9a-f]+-\S+ \(127\.0\.0\.1:\d+\), \d+(\.\d)? (ms|s) in all$/,
+  );
 });
 
 test('--log-format json prints only JSON lines: one per step with its duration, then the outcome', async () => {
   const { name, proxy, flags, v1 } = await setup();
   const result = await runCli(['launch', v1, ...flags, '--log-format', 'json']);
   expect(result.code, result.stderr + result.stdout).toBe(0);
-  const lines = result.stdout.trimEnd().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+  const lines = result.stdout
+    .trimEnd()
+    .split('\n')
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
   expect(lines.map((line) => line.step)).toEqual(['fetch-config', 'image', 'start', 'health', 'switch', 'done']);
   for (const line of lines) {
-    expect(line).toMatchObject({ deploy: expect.stringMatching(/^\d{8}-\d{6}-[0-9a-f]{4}$/), ok: true, message: expect.any(String) });
+    expect(line).toMatchObject({
+      deploy: expect.stringMatching(/^\d{8}-\d{6}-[0-9a-f]{4}$/),
+      ok: true,
+      message: expect.any(String),
+    });
     expect(typeof line.durationMs).toBe('number');
     expect(Number.isNaN(Date.parse(line.time as string))).toBe(false);
   }
@@ -114,7 +129,11 @@ test('--log-format json prints only JSON lines: one per step with its duration, 
 
 test('without Redis, launch switches the proxy through its admin API', async () => {
   const { name, proxy, v1 } = await setup();
-  const result = await runCli(['launch', v1, ...launchFlags({ stateDir: work.stateDir(name), adminUrl: proxy.adminUrl })]);
+  const result = await runCli([
+    'launch',
+    v1,
+    ...launchFlags({ stateDir: work.stateDir(name), adminUrl: proxy.adminUrl }),
+  ]);
   expect(result.code, result.stderr + result.stdout).toBe(0);
   expect(result.stdout).toMatch(/^switched the proxy \(admin API\) to http:\/\/127\.0\.0\.1:\d+ \d+ ms$/m);
   expect((await proxy.get()).body).toBe('sample-app v1\n');

@@ -49,7 +49,10 @@ async function app() {
   const stateDir = work.stateDir(name);
   const flags = launchFlags({ stateDir, adminUrl: proxy.adminUrl, redisUrl: redis.url });
   const config = (version: string, extra: Partial<ConfigOptions> = {}) =>
-    work.write(`${name}-${version}-${Math.random().toString(16).slice(2, 6)}.json`, configDocument(name, { image: images.tags[version]!, ...extra }));
+    work.write(
+      `${name}-${version}-${Math.random().toString(16).slice(2, 6)}.json`,
+      configDocument(name, { image: images.tags[version]!, ...extra }),
+    );
   return { name, proxy, stateDir, flags, config, lockFile: join(stateDir, `${name}.deploy.lock`) };
 }
 
@@ -71,7 +74,10 @@ test('a second concurrent deploy of the same app fails with a clear message and 
   const second = await runCli(['launch', config('v2'), ...flags]);
   expect(second.code, second.stderr + second.stdout).toBe(1);
   expect(second.stderr).toMatch(
-    new RegExp(`^wunderproxy: another deploy of "${name}" is running \\(deploy \\d{8}-\\d{6}-[0-9a-f]{4}, pid \\d+, since \\S+\\); lock: ${lockFile.replace(/[.]/g, '\\.')}$`, 'm'),
+    new RegExp(
+      `^wunderproxy: another deploy of "${name}" is running \\(deploy \\d{8}-\\d{6}-[0-9a-f]{4}, pid \\d+, since \\S+\\); lock: ${lockFile.replace(/[.]/g, '\\.')}$`,
+      'm',
+    ),
   );
   expect(second.stdout).not.toMatch(/started container/);
 
@@ -87,11 +93,22 @@ test('a stale lock of a dead process is taken over, and the output says so', asy
   const dead = spawnSync(process.execPath, ['-e', '']).pid!;
   mkdirSync(stateDir, { recursive: true });
   const now = Date.now();
-  writeFileSync(lockFile, JSON.stringify({ deployId: '20260101-000000-dead', pid: dead, host: hostname(), acquiredAt: new Date(now - 60_000).toISOString(), expiresAt: new Date(now + 600_000).toISOString() }));
+  writeFileSync(
+    lockFile,
+    JSON.stringify({
+      deployId: '20260101-000000-dead',
+      pid: dead,
+      host: hostname(),
+      acquiredAt: new Date(now - 60_000).toISOString(),
+      expiresAt: new Date(now + 600_000).toISOString(),
+    }),
+  );
 
   const result = await runCli(['launch', config('v1'), ...flags]);
   expect(result.code, result.stderr + result.stdout).toBe(0);
-  expect(result.stdout).toContain(`removed a stale deploy lock of deploy 20260101-000000-dead (pid ${dead} no longer runs)\n`);
+  expect(result.stdout).toContain(
+    `removed a stale deploy lock of deploy 20260101-000000-dead (pid ${dead} no longer runs)\n`,
+  );
   expect((await proxy.get()).body).toBe('sample-app v1\n');
   expect(existsSync(lockFile)).toBe(false);
 });
@@ -99,7 +116,12 @@ test('a stale lock of a dead process is taken over, and the output says so', asy
 test('a live lock that expired is taken over too; an unexpired one of a live process is not', async () => {
   const { flags, config, stateDir, lockFile } = await app();
   mkdirSync(stateDir, { recursive: true });
-  const live = { deployId: '20260101-000000-a11e', pid: process.pid, host: hostname(), acquiredAt: new Date().toISOString() };
+  const live = {
+    deployId: '20260101-000000-a11e',
+    pid: process.pid,
+    host: hostname(),
+    acquiredAt: new Date().toISOString(),
+  };
   writeFileSync(lockFile, JSON.stringify({ ...live, expiresAt: new Date(Date.now() + 600_000).toISOString() }));
   const blocked = await runCli(['launch', config('v1'), ...flags]);
   expect(blocked.code, blocked.stdout).toBe(1);
@@ -116,11 +138,19 @@ test('an orphan container of a crashed deploy is removed and said so; the servin
   const first = await runCli(['launch', config('v1'), ...flags]);
   expect(first.code, first.stderr).toBe(0);
   // What a launcher killed between `start` and `switch` leaves behind: a running container the proxy never saw.
-  const orphan = await new DockerClient().runAppContainer({ name, deployId: '20260101-000000-0f0f', image: images.tags.v2!, port: 8080, init: true });
+  const orphan = await new DockerClient().runAppContainer({
+    name,
+    deployId: '20260101-000000-0f0f',
+    image: images.tags.v2!,
+    port: 8080,
+    init: true,
+  });
 
   const result = await runCli(['launch', config('v2'), ...flags]);
   expect(result.code, result.stderr + result.stdout).toBe(0);
-  expect(result.stdout).toMatch(new RegExp(`^removed orphan container ${orphan.name} \\(running, left by an unfinished deploy\\) \\d+ ms$`, 'm'));
+  expect(result.stdout).toMatch(
+    new RegExp(`^removed orphan container ${orphan.name} \\(running, left by an unfinished deploy\\) \\d+ ms$`, 'm'),
+  );
   const containers = await appContainers(name);
   expect(containers.find((c) => c.id === orphan.id)).toBeUndefined();
   expect(containers.map((c) => [c.image, c.state]).sort()).toEqual([

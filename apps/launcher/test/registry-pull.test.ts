@@ -228,6 +228,7 @@ test('an image the bucket does not have: `launch` exits 1 with the pull error an
   const result = await runCli(['launch', v2.path, ...flags], { env: bucket.env });
   console.info(`failed launch (image not in the bucket): ${Math.round(result.durationMs)} ms`);
   expect(result.code, result.stderr + result.stdout).toBe(1);
+  expect(result.stdout).toMatch(new RegExp(`^ERROR image failed: pulling ${escapeRegExp(v2.image)} failed: `, 'm'));
   expect(result.stderr).toMatch(
     new RegExp(`^wunderproxy: pulling ${escapeRegExp(v2.image)} failed: .*(not found|unknown)`, 'im'),
   );
@@ -238,4 +239,31 @@ test('an image the bucket does not have: `launch` exits 1 with the pull error an
   expect((await proxy.get()).body).toBe('sample-app v1\n');
   expect(await appContainers(name)).toEqual(containersBefore);
   expect(await listens(port)).toBe(false);
+});
+
+test('`launcher --registry s3://…` with a config naming the bucket serves the bucket itself (no pull-through needed)', async () => {
+  const { repository } = await pushed();
+  const { stateDir, flags, config } = await server('s3-storage');
+  const port = await unservedPort();
+  const { path } = config(port, `${repository}:v1`);
+  const launcher = startDaemon(
+    [
+      'launcher',
+      path,
+      '--listen',
+      `127.0.0.1:${await freePort()}`,
+      '--registry',
+      bucket.url,
+      '--registry-listen',
+      `127.0.0.1:${port}`,
+      ...flags,
+    ],
+    bucket.env,
+  );
+  daemons.push(launcher);
+  expect(await launcher.logged('registry listening')).toMatchObject({ storage: bucket.url, pullThrough: null });
+  const tags = await fetch(`http://127.0.0.1:${port}/v2/${repository}/tags/list`);
+  expect(await tags.json()).toEqual({ name: repository, tags: ['v1'] });
+  expect(existsSync(join(stateDir, 'registry'))).toBe(false);
+  expect(await launcher.stop('SIGTERM'), launcher.stderr()).toEqual({ code: 0, signal: null });
 });

@@ -1,7 +1,4 @@
-import { cliTrigger } from '@wunderproxy/launcher';
-import { readUserdataConfigUrl } from '@wunderproxy/s3';
 import type { Argv, CommandModule } from 'yargs';
-import { reportDeployFailure, reportDeploySuccess } from '../deploy-output.js';
 import { failWith } from '../exit-codes.js';
 import { createLauncher, type LauncherArgs, withLauncherOptions } from '../launcher-options.js';
 
@@ -30,7 +27,10 @@ export const launchCommand: CommandModule<object, LaunchArgs> = {
         }),
     ) as unknown as Argv<LaunchArgs>,
   handler: async (args) => {
-    const launcher = createLauncher(args);
+    const { cliTrigger } = await import('@wunderproxy/launcher');
+    const { readUserdataConfigUrl } = await import('@wunderproxy/s3');
+    const { reportDeployFailure, reportDeploySuccess } = await import('../deploy-output.js');
+    const launcher = await createLauncher(args).catch(failWith);
     try {
       const configUrl = args.userdata ? await readUserdataConfigUrl() : args.config!;
       if (args.userdata) {

@@ -1,10 +1,7 @@
 import { createServer } from 'node:http';
 import { join } from 'node:path';
-import { parseConfig } from '@wunderproxy/config';
-import { createLauncherApi, launcherDefaults } from '@wunderproxy/launcher';
-import { listenOn, parseListenAddress } from '@wunderproxy/proxy';
-import { type RunningRegistry, startRegistry } from '@wunderproxy/registry';
-import { fetchConfigText, readUserdataConfigUrl } from '@wunderproxy/s3';
+import { launcherDefaults } from '@wunderproxy/launcher/defaults';
+import type { RunningRegistry } from '@wunderproxy/registry';
 import type { Argv, CommandModule } from 'yargs';
 import { failWith } from '../exit-codes.js';
 import { createLauncher, type LauncherArgs, withLauncherOptions } from '../launcher-options.js';
@@ -46,8 +43,13 @@ export const launcherCommand: CommandModule<object, LauncherCommandArgs> = {
         .option('registry-listen', { type: 'string', default: '127.0.0.1:5000', describe: 'registry HOST:PORT' }),
     ) as unknown as Argv<LauncherCommandArgs>,
   handler: async (args) => {
+    const { parseConfig } = await import('@wunderproxy/config');
+    const { createLauncherApi } = await import('@wunderproxy/launcher');
+    const { listenOn, parseListenAddress } = await import('@wunderproxy/proxy');
+    const { startRegistry } = await import('@wunderproxy/registry');
+    const { fetchConfigText, readUserdataConfigUrl } = await import('@wunderproxy/s3');
     const log = createLogger(args['log-level'], 'launcher');
-    const launcher = createLauncher(args, (line) => log.info(line.trimEnd()));
+    const launcher = await createLauncher(args, (line) => log.info(line.trimEnd())).catch(failWith);
     try {
       const address = parseListenAddress(args.listen, '--listen', '127.0.0.1');
       const configUrl = args.userdata ? await readUserdataConfigUrl() : args.config;
@@ -64,14 +66,16 @@ export const launcherCommand: CommandModule<object, LauncherCommandArgs> = {
       let registry: RunningRegistry | undefined;
       if (args.registry !== undefined || bucket !== undefined) {
         const storage = args.registry ?? join(args['state-dir'], 'registry');
+        // `--registry s3://…` already stores in a bucket: pull-through only goes behind a directory.
+        const pullThrough = storage.startsWith('s3://') ? undefined : bucket;
         registry = await startRegistry({
           listen: args['registry-listen'],
           storage,
-          pullThrough: bucket,
+          pullThrough,
           s3,
           logger: log,
         });
-        log.info({ registry: registry.url, storage, pullThrough: bucket ?? null }, 'registry listening');
+        log.info({ registry: registry.url, storage, pullThrough: pullThrough ?? null }, 'registry listening');
       }
       const api = createLauncherApi({ launcher, configUrl, app: () => app, token: args.token, log });
       const server = createServer(api);

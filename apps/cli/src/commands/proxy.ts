@@ -1,4 +1,4 @@
-import { proxyDefaults, startProxy } from '@wunderproxy/proxy';
+import { proxyDefaults } from '@wunderproxy/proxy/defaults';
 import type { Argv, CommandModule } from 'yargs';
 import { failWith } from '../exit-codes.js';
 import { createLogger, type LogLevel } from '../logger.js';
@@ -64,6 +64,8 @@ export const proxyCommand: CommandModule<object, ProxyArgs> = {
         describe: 'cluster workers serving the public listener (1 = a single process; see apps/proxy/BENCHMARK.md)',
       }) as unknown as Argv<ProxyArgs>,
   handler: async (args) => {
+    // Loaded here, not at the top: every command starts faster when it loads only what it runs.
+    const { startProxy } = await import('@wunderproxy/proxy');
     const log = createLogger(args['log-level'], 'proxy');
     try {
       const proxy = await startProxy({

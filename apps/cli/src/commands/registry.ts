@@ -1,6 +1,4 @@
 import { createServer } from 'node:http';
-import { listenOn, parseListenAddress } from '@wunderproxy/proxy';
-import { createRegistryHandler } from '@wunderproxy/registry';
 import type { Argv, CommandModule } from 'yargs';
 import { failWith } from '../exit-codes.js';
 import { createLogger, type LogLevel } from '../logger.js';
@@ -48,6 +46,8 @@ export const registryCommand: CommandModule<object, RegistryArgs> = {
         describe: 'seconds running pushes/pulls get on SIGTERM',
       }) as unknown as Argv<RegistryArgs>,
   handler: async (args) => {
+    const { listenOn, parseListenAddress } = await import('@wunderproxy/proxy');
+    const { createRegistryHandler } = await import('@wunderproxy/registry');
     const log = createLogger(args['log-level'], 'registry');
     try {
       const address = parseListenAddress(args.listen, '--listen', '127.0.0.1');

@@ -1,6 +1,4 @@
-import { cliTrigger } from '@wunderproxy/launcher';
 import type { Argv, CommandModule } from 'yargs';
-import { reportDeployFailure, reportDeploySuccess } from '../deploy-output.js';
 import { failWith } from '../exit-codes.js';
 import { createLauncher, type LauncherArgs, withLauncherOptions } from '../launcher-options.js';
 
@@ -22,7 +20,9 @@ export const rollbackCommand: CommandModule<object, RollbackArgs> = {
         .option('name', { type: 'string', default: 'app', describe: 'app name' }),
     ) as unknown as Argv<RollbackArgs>,
   handler: async (args) => {
-    const launcher = createLauncher(args);
+    const { cliTrigger } = await import('@wunderproxy/launcher');
+    const { reportDeployFailure, reportDeploySuccess } = await import('../deploy-output.js');
+    const launcher = await createLauncher(args).catch(failWith);
     try {
       const record = await launcher.rollback({
         app: args.name,

@@ -36,7 +36,7 @@ export const statusCommand: CommandModule<object, StatusArgs> = {
         .option('limit', { type: 'number', default: 20, describe: 'history rows to show' }),
     ) as unknown as Argv<StatusArgs>,
   handler: async (args) => {
-    const launcher = createLauncher(args, () => {});
+    const launcher = await createLauncher(args, () => {}).catch(failWith);
     try {
       const history = launcher.history(args.name);
       const [{ records, warnings }, proxy] = await Promise.all([

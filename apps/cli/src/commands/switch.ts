@@ -1,5 +1,4 @@
-import { parseSwitchCommand, proxyDefaults } from '@wunderproxy/proxy';
-import { newSwitchId, SwitchError, switchViaAdmin, switchViaRedis } from '@wunderproxy/proxy-client';
+import { proxyDefaults } from '@wunderproxy/proxy/defaults';
 import type { Argv, CommandModule } from 'yargs';
 import { ExitCode, failWith } from '../exit-codes.js';
 
@@ -34,6 +33,8 @@ export const switchCommand: CommandModule<object, SwitchArgs> = {
       })
       .option('json', { type: 'boolean', describe: 'print the result as JSON' }) as unknown as Argv<SwitchArgs>,
   handler: async (args) => {
+    const { parseSwitchCommand } = await import('@wunderproxy/proxy/switch-command');
+    const { newSwitchId, SwitchError, switchViaAdmin, switchViaRedis } = await import('@wunderproxy/proxy-client');
     try {
       const body = args.target === 'maintenance' ? { maintenance: true } : { url: args.target };
       const command = parseSwitchCommand({ id: newSwitchId(), ...body }, { requireId: true });

@@ -40,7 +40,14 @@ export async function buildSampleImages(versions: string[], unhealthy: string[] 
 export async function removeAppContainers(name: string): Promise<void> {
   const docker = dockerClient();
   const list = await docker.listContainers({ all: true, filters: { label: [`wunderproxy.name=${name}`] } });
-  await Promise.all(list.map((c) => docker.getContainer(c.Id).remove({ force: true, v: true }).catch(() => undefined)));
+  await Promise.all(
+    list.map((c) =>
+      docker
+        .getContainer(c.Id)
+        .remove({ force: true, v: true })
+        .catch(() => undefined),
+    ),
+  );
 }
 
 export interface ListedContainer {
@@ -53,7 +60,12 @@ export interface ListedContainer {
 export async function appContainers(name: string): Promise<ListedContainer[]> {
   const docker = dockerClient();
   const list = await docker.listContainers({ all: true, filters: { label: [`wunderproxy.name=${name}`] } });
-  return list.map((c) => ({ id: c.Id, deployId: c.Labels['wunderproxy.deploy'] ?? '', state: c.State, image: c.Image }));
+  return list.map((c) => ({
+    id: c.Id,
+    deployId: c.Labels['wunderproxy.deploy'] ?? '',
+    state: c.State,
+    image: c.Image,
+  }));
 }
 
 export interface ConfigOptions {
@@ -78,7 +90,11 @@ export function configDocument(name: string, options: ConfigOptions): Record<str
       init: true,
       stopTimeoutSeconds: 2,
     },
-    healthCheck: { path: options.healthPath ?? '/health', timeoutSeconds: options.timeoutSeconds ?? 20, intervalMs: options.intervalMs ?? 100 },
+    healthCheck: {
+      path: options.healthPath ?? '/health',
+      timeoutSeconds: options.timeoutSeconds ?? 20,
+      intervalMs: options.intervalMs ?? 100,
+    },
     ...options.extra,
   };
 }
@@ -110,7 +126,10 @@ export interface CliResult {
 }
 
 /** Runs `node apps/cli/dist/main.js ARGS` and collects its output and exit code. */
-export function runCli(args: string[], options: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<CliResult> {
+export function runCli(
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+): Promise<CliResult> {
   const started = performance.now();
   const child = spawn(process.execPath, [cliMain, ...args], {
     env: options.env ?? { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
@@ -136,5 +155,11 @@ export function runCli(args: string[], options: { env?: NodeJS.ProcessEnv; timeo
 
 /** The flags every launch in these tests passes: the test's proxy, Redis and state dir. */
 export function launchFlags(options: { stateDir: string; adminUrl: string; redisUrl?: string }): string[] {
-  return ['--state-dir', options.stateDir, '--admin', options.adminUrl, ...(options.redisUrl ? ['--redis', options.redisUrl] : [])];
+  return [
+    '--state-dir',
+    options.stateDir,
+    '--admin',
+    options.adminUrl,
+    ...(options.redisUrl ? ['--redis', options.redisUrl] : []),
+  ];
 }

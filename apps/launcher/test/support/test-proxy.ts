@@ -30,7 +30,10 @@ export async function startTestProxy(name: string, redisUrl: string | undefined)
 }
 
 /** One GET on a fresh connection. */
-export function httpGet(url: string, agent: import('node:http').Agent | false = false): Promise<{ status: number; body: string }> {
+export function httpGet(
+  url: string,
+  agent: import('node:http').Agent | false = false,
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = request(url, { agent, timeout: 10_000 }, (res) => {
       let body = '';
