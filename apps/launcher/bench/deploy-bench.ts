@@ -16,7 +16,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type AppContainer, type AppContainerSpec, DockerClient } from '@wunderproxy/docker';
@@ -239,7 +239,9 @@ async function main(): Promise<void> {
     };
 
     process.stdout.write(
-      `deploy bench: ${DEPLOYS} deploys (+1 warm-up), app ${name}, proxy switched through Redis with acks\n`,
+      `deploy bench: ${DEPLOYS} deploys (+1 warm-up), app ${name}, proxy switched through Redis with acks; load average ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')}\n`,
     );
     const fast = printTable('health check every 100 ms:', await runDeploys(100));
     const slow = printTable('health check every 1000 ms (the config default):', await runDeploys(1000));

@@ -257,8 +257,12 @@ export class Launcher {
           async () => {
             const renderer = this.#options.pullProgress?.();
             try {
-              return await withLocalRegistry(config, this.#options.stateDir, this.#options.s3, () =>
-                docker.ensureImage(config.image, renderer ? { onProgress: renderer.onProgress } : {}),
+              return await withLocalRegistry(
+                config,
+                this.#options.stateDir,
+                this.#options.s3,
+                () => docker.ensureImage(config.image, renderer ? { onProgress: renderer.onProgress } : {}),
+                async () => (await docker.inspectImage(config.image)) !== undefined,
               );
             } finally {
               renderer?.finish();

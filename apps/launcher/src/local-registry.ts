@@ -29,9 +29,16 @@ export async function withLocalRegistry<T>(
   stateDir: string,
   s3: S3ClientOptions | undefined,
   pull: () => Promise<T>,
+  /** Whether the engine already has the image: then no registry is needed, and none is started. */
+  present: () => Promise<boolean>,
 ): Promise<{ result: T; servedRegistry: string | undefined }> {
   const registry = loopbackRegistryOf(config.image);
-  if (config.registry.bucket === undefined || registry === undefined || (await answers(registry.host, registry.port))) {
+  if (
+    config.registry.bucket === undefined ||
+    registry === undefined ||
+    (await present()) ||
+    (await answers(registry.host, registry.port))
+  ) {
     return { result: await pull(), servedRegistry: undefined };
   }
   const { startRegistry } = await import('@wunderproxy/registry');

@@ -142,3 +142,23 @@ test('the health gate stops as soon as a container that was starting exits, long
   expect(result.stderr).toContain('out of memory');
   await expectV2StillServing();
 });
+
+test('with --log-format json a failed deploy still prints only JSON lines on stdout, the failed step with ok: false', async () => {
+  const config = work.write(
+    'v2-crash-json.json',
+    configDocument(name, { image: images.tags.v2!, cmd: ['/bin/sh', '-c', 'sleep 0.5; exit 3'], timeoutSeconds: 30 }),
+  );
+  const result = await runCli(['launch', config, ...flags, '--log-format', 'json']);
+  expect(result.code, result.stderr + result.stdout).toBe(1);
+  const lines = result.stdout
+    .trimEnd()
+    .split('\n')
+    .map((line) => JSON.parse(line) as { step: string; ok: boolean; message: string; durationMs: number });
+  const failed = lines.filter((line) => !line.ok);
+  expect(failed).toEqual([
+    expect.objectContaining({ step: 'health', message: expect.stringContaining('container exited with code 3') }),
+  ]);
+  expect(lines.at(-1)).toMatchObject({ step: 'cleanup', ok: true });
+  expect(result.stderr).toMatch(/^wunderproxy: container \S+ did not become healthy: container exited with code 3/m);
+  await expectV2StillServing();
+});

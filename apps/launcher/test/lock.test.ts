@@ -1,5 +1,5 @@
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { DockerClient } from '@wunderproxy/docker';
@@ -9,6 +9,7 @@ import {
   appContainers,
   buildSampleImages,
   type ConfigOptions,
+  cliMain,
   configDocument,
   launchFlags,
   removeAppContainers,
@@ -157,5 +158,52 @@ test('an orphan container of a crashed deploy is removed and said so; the servin
     [images.tags.v1, 'exited'],
     [images.tags.v2, 'running'],
   ]);
+  expect((await proxy.get()).body).toBe('sample-app v2\n');
+});
+
+test('after a launch killed with SIGKILL mid-deploy, the next one takes over its lock and removes its container, saying both', async () => {
+  const { name, proxy, flags, config, lockFile } = await app();
+  const first = await runCli(['launch', config('v1'), ...flags]);
+  expect(first.code, first.stderr).toBe(0);
+
+  // The doomed deploy's app needs 5 s to answer: the launch is killed while its health gate waits.
+  const doomed = spawn(
+    process.execPath,
+    [
+      cliMain,
+      'launch',
+      config('v2', { cmd: ['/bin/sh', '-c', 'sleep 5; exec /bin/busybox httpd -f -p 8080 -h /www'] }),
+      ...flags,
+    ],
+    {
+      stdio: 'ignore',
+    },
+  );
+  const exited = new Promise((resolve) => doomed.once('exit', resolve));
+  await waitFor('the doomed deploy to start its container', () => existsSync(lockFile));
+  const lock = JSON.parse(readFileSync(lockFile, 'utf8')) as { deployId: string; pid: number };
+  expect(lock.pid).toBe(doomed.pid);
+  for (let i = 0; i < 200 && (await appContainers(name)).filter((c) => c.state === 'running').length < 2; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  const orphan = (await appContainers(name)).find((c) => c.deployId === lock.deployId);
+  expect(orphan?.state).toBe('running');
+  doomed.kill('SIGKILL');
+  await exited;
+  expect(existsSync(lockFile)).toBe(true);
+  expect((await proxy.get()).body).toBe('sample-app v1\n');
+
+  const next = await runCli(['launch', config('v2'), ...flags]);
+  expect(next.code, next.stderr + next.stdout).toBe(0);
+  expect(next.stdout).toContain(
+    `removed a stale deploy lock of deploy ${lock.deployId} (pid ${lock.pid} no longer runs)\n`,
+  );
+  expect(next.stdout).toMatch(
+    new RegExp(
+      `^removed orphan container wunderproxy-${name}-${lock.deployId} \\(running, left by an unfinished deploy\\) \\d+ ms$`,
+      'm',
+    ),
+  );
+  expect((await appContainers(name)).find((c) => c.id === orphan!.id)).toBeUndefined();
   expect((await proxy.get()).body).toBe('sample-app v2\n');
 });

@@ -141,7 +141,8 @@ export async function startClusterPrimary(options: ProxyOptions): Promise<Runnin
   const collect = async (): Promise<void> => {
     const id = ++seq;
     // A worker too busy to answer within the interval is left out of this round rather than stalling the rest.
-    const late = (): Promise<undefined> => new Promise((resolve) => setTimeout(resolve, STATS_INTERVAL_MS).unref());
+    const late = (): Promise<undefined> =>
+      new Promise((resolve) => setTimeout(() => resolve(undefined), STATS_INTERVAL_MS).unref());
     const replies = await Promise.all(
       [...workers.values()].map((entry) => Promise.race([ask(entry, { wunderproxy: 'status', seq: id }), late()])),
     );

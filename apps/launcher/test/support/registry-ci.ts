@@ -99,11 +99,18 @@ export async function ciPush(bucket: Bucket): Promise<CiPush> {
   const pushedRef = `127.0.0.1:${registry.port}/${repository}:v1`;
   try {
     // A file unique to this build: its layer is one the engine cannot already hold when a server pulls the image.
-    const imageId = await buildSampleApp({
-      tag: localTag,
-      version: 'v1',
-      files: { 'build-id.txt': `${unique}\n` },
-      labels: { 'wunderproxy.test.file': unique },
+    const build = () =>
+      buildSampleApp({
+        tag: localTag,
+        version: 'v1',
+        files: { 'build-id.txt': `${unique}\n` },
+        labels: { 'wunderproxy.test.file': unique },
+      });
+    // dockerd is shared: the classic builder's cache may pick an intermediate image that someone else's `rmi` deletes
+    // mid-build ("unknown parent image ID"). The next build no longer finds it in the cache.
+    const imageId = await build().catch((error: Error) => {
+      if (!/parent image/i.test(error.message)) throw error;
+      return build();
     });
     await docker(['tag', localTag, pushedRef]);
     const output = await docker(['push', pushedRef]);

@@ -1,0 +1,176 @@
+import cluster from 'node:cluster';
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import { createAdminApi } from './admin-api.js';
+import { startClusterPrimary } from './cluster-primary.js';
+import { startClusterWorker } from './cluster-worker.js';
+import { proxyDefaults } from './defaults.js';
+import { createForwarder } from './forward.js';
+import { ListenError, listenOn, parseListenAddress } from './listen-address.js';
+import { createMetricsRegistry } from './metrics.js';
+import { configureMaintenancePage } from './pages/pages.js';
+import { RedisChannel } from './redis-channel.js';
+import { RequestStats } from './stats.js';
+import { Switch } from './switch.js';
+import { checkBackendUrl, InvalidSwitchError } from './switch-command.js';
+export function initialCommand(backend) {
+    if (backend === undefined || backend === '')
+        return undefined;
+    if (backend === 'maintenance')
+        return { id: 'initial', maintenance: true };
+    try {
+        return { id: 'initial', url: checkBackendUrl(backend) };
+    }
+    catch (error) {
+        if (error instanceof InvalidSwitchError)
+            throw new ListenError(`--backend: ${error.message.replace(/^url: /, '')}`);
+        throw error;
+    }
+}
+/**
+ * Node 20 hands every request carrying `Upgrade` to the 'upgrade' listener. Only websockets are tunnelled; any other
+ * offer (`Upgrade: h2c` from `curl --http2`) is ignored, as RFC 9110 §7.8 allows, and the request is answered over
+ * HTTP/1.1 on a connection that closes afterwards (its parser is gone). One with a body cannot be read any more: 400.
+ */
+function answerIgnoringUpgrade(req, socket, head, onRequest) {
+    const hasBody = req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] ?? '0') !== '0';
+    if (hasBody || head.length > 0) {
+        socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+        return;
+    }
+    const res = new http.ServerResponse(req);
+    res.shouldKeepAlive = false;
+    res.assignSocket(socket);
+    res.once('finish', () => socket.destroySoon());
+    socket.on('error', () => socket.destroy());
+    onRequest(req, res);
+}
+export async function startProxy(options) {
+    if ((options.workers ?? 1) > 1)
+        return cluster.isPrimary ? startClusterPrimary(options) : startClusterWorker(options);
+    const log = options.logger;
+    const listen = parseListenAddress(options.listen, '--listen');
+    const admin = options.admin === null ? null : parseListenAddress(options.admin, '--admin', '127.0.0.1');
+    const initial = initialCommand(options.backend);
+    let maintenancePage;
+    if (options.maintenancePage !== undefined) {
+        try {
+            maintenancePage = readFileSync(options.maintenancePage);
+        }
+        catch (error) {
+            throw new ListenError(`--maintenance-page: cannot read ${options.maintenancePage}: ${error.message}`);
+        }
+    }
+    configureMaintenancePage(maintenancePage, proxyDefaults.maintenanceRetryAfterSeconds);
+    const theSwitch = new Switch(log.child({ component: 'switch' }), options.drainTimeoutMs);
+    const control = {
+        get state() {
+            return theSwitch.state;
+        },
+        apply: async (command) => theSwitch.apply(command),
+    };
+    if (initial !== undefined)
+        theSwitch.apply(initial);
+    const stats = new RequestStats();
+    const forwarder = createForwarder({
+        switch: theSwitch,
+        stats,
+        log: log.child({ component: 'forward' }),
+        backendTimeoutMs: options.backendTimeoutMs,
+        healthCheckPath: options.healthCheckPath,
+    });
+    const server = http.createServer({ keepAliveTimeout: proxyDefaults.keepAliveTimeoutMs }, forwarder.onRequest);
+    server.headersTimeout = proxyDefaults.keepAliveTimeoutMs + 1000;
+    server.on('upgrade', (req, socket, head) => {
+        if (req.headers.upgrade?.toLowerCase() === 'websocket')
+            forwarder.onUpgrade(req, socket, head);
+        else
+            answerIgnoringUpgrade(req, socket, head, forwarder.onRequest);
+    });
+    server.on('connection', (socket) => {
+        stats.openConnections++;
+        socket.once('close', () => stats.openConnections--);
+    });
+    server.on('clientError', (_error, socket) => {
+        if (socket.writable)
+            socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+        else
+            socket.destroy();
+    });
+    let redis;
+    if (options.redis !== undefined && options.redis !== '') {
+        redis = new RedisChannel({
+            url: options.redis,
+            name: options.name,
+            control,
+            log: log.child({ component: 'redis' }),
+        });
+        await redis.start(options.redisWaitMs ?? 2000);
+    }
+    const metrics = createMetricsRegistry(stats, () => ({ drainingBackends: theSwitch.drainingCount }));
+    const status = () => {
+        const route = theSwitch.route;
+        const agent = route.kind === 'backend' ? route.backend.agent : undefined;
+        const count = (sockets) => Object.values(sockets ?? {}).reduce((sum, list) => sum + (list?.length ?? 0), 0);
+        return {
+            name: options.name,
+            backend: theSwitch.state,
+            drainingBackends: theSwitch.drainingCount,
+            upstream: { sockets: count(agent?.sockets), freeSockets: count(agent?.freeSockets) },
+            stats: stats.snapshot(),
+            process: { pid: process.pid, uptimeSeconds: Math.round(process.uptime()), rssBytes: process.memoryUsage.rss() },
+        };
+    };
+    const adminApp = createAdminApi({
+        name: options.name,
+        control,
+        token: options.adminToken,
+        log: log.child({ component: 'admin' }),
+        metrics,
+        status,
+        onSwitched: async (state) => {
+            await redis?.store(state);
+        },
+    });
+    const adminServer = http.createServer(adminApp);
+    let port;
+    let adminPort;
+    try {
+        port = await listenOn(server, listen, '--listen');
+        if (admin !== null)
+            adminPort = await listenOn(adminServer, admin, '--admin');
+    }
+    catch (error) {
+        server.close();
+        await redis?.stop();
+        throw error;
+    }
+    log.info({
+        listen: `${listen.host}:${port}`,
+        admin: admin && `${admin.host}:${adminPort}`,
+        backend: theSwitch.state,
+        redis: options.redis ?? null,
+        name: options.name,
+    }, 'proxy listening');
+    let closing;
+    const close = (drainTimeoutMs = options.drainTimeoutMs) => {
+        closing ??= (async () => {
+            log.info({ drainTimeoutMs, inFlight: stats.activeRequests, websockets: stats.websockets }, 'shutting down: draining');
+            const stopped = new Promise((resolve) => server.close(() => resolve()));
+            server.closeIdleConnections();
+            // Keep-alive connections that finish their last request while draining are closed as they go idle.
+            const idleSweep = setInterval(() => server.closeIdleConnections(), 100);
+            await theSwitch.drainAll(drainTimeoutMs);
+            clearInterval(idleSweep);
+            server.closeAllConnections();
+            await stopped;
+            await redis?.stop();
+            adminServer.closeAllConnections();
+            await new Promise((resolve) => adminServer.close(() => resolve()));
+            log.info('proxy stopped');
+        })();
+        return closing;
+    };
+    return { port, adminPort, control, close, stats, status };
+}
+//# sourceMappingURL=proxy-server.js.map

@@ -1,0 +1,2 @@
+export {};
+//# sourceMappingURL=switch-control.js.map

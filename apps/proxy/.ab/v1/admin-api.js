@@ -1,0 +1,68 @@
+import express, {} from 'express';
+import { proxyDefaults } from './defaults.js';
+import { statusPageHtml } from './pages/status-page.js';
+import { InvalidSwitchError, parseSwitchCommand } from './switch-command.js';
+function requireToken(token) {
+    const expected = token === undefined ? undefined : `Bearer ${token}`;
+    return (req, res, next) => {
+        if (expected === undefined || req.headers.authorization === expected) {
+            next();
+            return;
+        }
+        res.status(401).set('www-authenticate', 'Bearer').json({ error: 'missing or wrong bearer token (--admin-token)' });
+    };
+}
+/** The admin API of DESIGN.md: /api/backend, /status(.json), /metrics, /healthz. */
+export function createAdminApi(options) {
+    const app = express();
+    app.disable('x-powered-by');
+    app.set('etag', false);
+    app.get('/healthz', (_req, res) => {
+        res.type('text/plain').send('ok\n');
+    });
+    app.get('/status', (_req, res) => {
+        res.type('html').send(statusPageHtml);
+    });
+    app.get('/status.json', (_req, res) => {
+        res.json(options.status());
+    });
+    app.get('/metrics', async (_req, res) => {
+        res.type(options.metrics.contentType).send(await options.metrics.metrics());
+    });
+    const api = express.Router();
+    api.use(requireToken(options.token));
+    api.get('/backend', (_req, res) => {
+        res.json(options.control.state);
+    });
+    api.put('/backend', express.json({ limit: proxyDefaults.maxSwitchMessageBytes, strict: false, type: () => true }), async (req, res) => {
+        const command = parseSwitchCommand(req.body, { requireId: false });
+        const state = await options.control.apply(command);
+        await options.onSwitched?.(state);
+        res.json(state);
+    });
+    app.use('/api', api);
+    app.use('/api', (_req, res) => {
+        res.status(404).json({ error: 'no such endpoint' });
+    });
+    const onError = (error, _req, res, _next) => {
+        if (error instanceof InvalidSwitchError) {
+            res.status(400).json({ error: error.message });
+        }
+        else if (error.type === 'entity.too.large') {
+            res.status(400).json({ error: `body: larger than ${proxyDefaults.maxSwitchMessageBytes} bytes` });
+        }
+        else if (error.type === 'entity.parse.failed') {
+            res.status(400).json({ error: `body: not JSON (${error.message})` });
+        }
+        else if (typeof error.status === 'number' && error.status < 500) {
+            res.status(400).json({ error: error.message });
+        }
+        else {
+            options.log.error({ err: error.message }, 'admin api error');
+            res.status(500).json({ error: 'internal error' });
+        }
+    };
+    app.use(onError);
+    return app;
+}
+//# sourceMappingURL=admin-api.js.map

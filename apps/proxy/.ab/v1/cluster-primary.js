@@ -1,0 +1,214 @@
+import cluster, {} from 'node:cluster';
+import http from 'node:http';
+import { describeState, stateOf } from '@wunderproxy/proxy-client';
+import { createAdminApi } from './admin-api.js';
+import { ListenError, listenOn, parseListenAddress } from './listen-address.js';
+import { createMetricsRegistry } from './metrics.js';
+import { initialCommand } from './proxy-server.js';
+import { RedisChannel } from './redis-channel.js';
+import { ClusterStats } from './stats.js';
+import { isWorkerMessage } from './worker-messages.js';
+/** How often the primary collects the workers' counters for /status.json and /metrics. */
+const STATS_INTERVAL_MS = 1000;
+/** A crashed worker is replaced after this pause, so a crash loop cannot spin the CPU. */
+const RESTART_DELAY_MS = 1000;
+/**
+ * The cluster primary: admin API, Redis channel and the SwitchControl; the workers run the public listener. A
+ * switch is sent to every worker and resolves only when all of them have applied it, so an admin 200 or a Redis
+ * ack still means that every new request goes to the new backend. A worker started later (or restarted after a
+ * crash) gets the current state before it listens.
+ */
+export async function startClusterPrimary(options) {
+    const log = options.logger;
+    const count = options.workers ?? 1;
+    const listen = parseListenAddress(options.listen, '--listen');
+    const admin = options.admin === null ? null : parseListenAddress(options.admin, '--admin', '127.0.0.1');
+    let current = initialCommand(options.backend);
+    let state = current === undefined
+        ? { url: null, maintenance: false, since: new Date().toISOString(), id: 'initial' }
+        : stateOf(current);
+    const workers = new Map();
+    const listeners = new Map();
+    let seq = 0;
+    let closing = false;
+    function post(entry, message) {
+        if (entry.initialized && entry.worker.isConnected())
+            entry.worker.send(message);
+    }
+    function ask(entry, message) {
+        // A worker not initialized yet gets the then-current state with its init: nothing to wait for.
+        if (!entry.initialized)
+            return Promise.resolve(undefined);
+        return new Promise((resolve) => {
+            entry.pending.set(message.seq, resolve);
+            post(entry, message);
+        });
+    }
+    let startupFailed;
+    function fork() {
+        const worker = cluster.fork();
+        const entry = { worker, initialized: false, listening: false, pending: new Map(), status: undefined };
+        workers.set(worker.id, entry);
+        worker.on('message', (message) => {
+            if (!isWorkerMessage(message))
+                return;
+            if (message.wunderproxy === 'hello') {
+                // The state current right now; a switch applied from here on reaches this worker after it (IPC keeps order).
+                entry.initialized = true;
+                post(entry, { wunderproxy: 'init', command: current });
+            }
+            else if (message.wunderproxy === 'listening') {
+                entry.listening = true;
+                listeners.get(worker.id)?.(message.port);
+            }
+            else {
+                entry.pending.get(message.seq)?.(message);
+                entry.pending.delete(message.seq);
+            }
+        });
+        worker.once('exit', (code, signal) => {
+            workers.delete(worker.id);
+            for (const settle of entry.pending.values())
+                settle(undefined);
+            if (closing)
+                return;
+            if (!entry.listening) {
+                startupFailed?.(new ListenError(`a proxy worker exited during start (code ${code}, signal ${signal}); see its log above`));
+                return;
+            }
+            log.error({ worker: worker.process.pid, code, signal }, 'proxy worker died; starting a new one');
+            setTimeout(() => {
+                if (!closing)
+                    fork();
+            }, RESTART_DELAY_MS).unref();
+        });
+        return entry;
+    }
+    const control = {
+        get state() {
+            return state;
+        },
+        apply: async (command) => {
+            const before = state;
+            current = command;
+            state = stateOf(command);
+            const id = ++seq;
+            await Promise.all([...workers.values()].map((entry) => ask(entry, { wunderproxy: 'apply', seq: id, command })));
+            log.info({ id: command.id, from: describeState(before), to: describeState(state), workers: workers.size }, 'switched on every worker');
+            return state;
+        },
+    };
+    // Start the workers and wait until every one listens (the first failure, e.g. a busy port, fails the start).
+    let port;
+    try {
+        const ports = await new Promise((resolve, reject) => {
+            startupFailed = reject;
+            const found = [];
+            for (let i = 0; i < count; i++) {
+                const entry = fork();
+                listeners.set(entry.worker.id, (p) => {
+                    found.push(p);
+                    if (found.length === count)
+                        resolve(found);
+                });
+            }
+        });
+        port = ports[0];
+    }
+    catch (error) {
+        closing = true;
+        for (const entry of workers.values())
+            entry.worker.kill();
+        throw error;
+    }
+    startupFailed = undefined;
+    const stats = new ClusterStats();
+    let lastStatuses = [];
+    const collect = async () => {
+        const id = ++seq;
+        // A worker too busy to answer within the interval is left out of this round rather than stalling the rest.
+        const late = () => new Promise((resolve) => setTimeout(() => resolve(undefined), STATS_INTERVAL_MS).unref());
+        const replies = await Promise.all([...workers.values()].map((entry) => Promise.race([ask(entry, { wunderproxy: 'status', seq: id }), late()])));
+        const statuses = replies.flatMap((reply) => (reply?.wunderproxy === 'status' ? [reply.status] : []));
+        stats.update(statuses.map((s) => s.stats));
+        lastStatuses = statuses;
+    };
+    await collect();
+    const collector = setInterval(() => void collect().catch(() => { }), STATS_INTERVAL_MS);
+    collector.unref();
+    let redis;
+    if (options.redis !== undefined && options.redis !== '') {
+        redis = new RedisChannel({
+            url: options.redis,
+            name: options.name,
+            control,
+            log: log.child({ component: 'redis' }),
+        });
+        await redis.start(options.redisWaitMs ?? 2000);
+    }
+    const sum = (pick) => lastStatuses.reduce((total, s) => total + pick(s), 0);
+    const drainingBackends = () => Math.max(0, ...lastStatuses.map((s) => s.drainingBackends));
+    const metrics = createMetricsRegistry(stats, () => ({ drainingBackends: drainingBackends() }));
+    const status = () => ({
+        name: options.name,
+        backend: state,
+        drainingBackends: drainingBackends(),
+        upstream: { sockets: sum((s) => s.upstream.sockets), freeSockets: sum((s) => s.upstream.freeSockets) },
+        stats: stats.snapshot(),
+        process: { pid: process.pid, uptimeSeconds: Math.round(process.uptime()), rssBytes: process.memoryUsage.rss() },
+        workers: lastStatuses.map((s) => ({
+            pid: s.pid,
+            requests: s.stats.snapshot.requests,
+            connections: s.stats.snapshot.connections,
+        })),
+    });
+    const adminServer = http.createServer(createAdminApi({
+        name: options.name,
+        control,
+        token: options.adminToken,
+        log: log.child({ component: 'admin' }),
+        metrics,
+        status,
+        onSwitched: async (applied) => {
+            await redis?.store(applied);
+        },
+    }));
+    let adminPort;
+    try {
+        if (admin !== null)
+            adminPort = await listenOn(adminServer, admin, '--admin');
+    }
+    catch (error) {
+        closing = true;
+        for (const entry of workers.values())
+            entry.worker.kill();
+        await redis?.stop();
+        throw error;
+    }
+    log.info({
+        listen: `${listen.host}:${port}`,
+        admin: admin && `${admin.host}:${adminPort}`,
+        backend: state,
+        workers: count,
+        name: options.name,
+    }, 'proxy listening');
+    let stopping;
+    const close = (drainTimeoutMs = options.drainTimeoutMs) => {
+        stopping ??= (async () => {
+            closing = true;
+            clearInterval(collector);
+            log.info({ drainTimeoutMs, workers: workers.size }, 'shutting down: draining every worker');
+            const exited = [...workers.values()].map(({ worker }) => new Promise((resolve) => worker.once('exit', () => resolve())));
+            for (const entry of workers.values())
+                post(entry, { wunderproxy: 'drain', timeoutMs: drainTimeoutMs });
+            await Promise.all(exited);
+            await redis?.stop();
+            adminServer.closeAllConnections();
+            await new Promise((resolve) => adminServer.close(() => resolve()));
+            log.info('proxy stopped');
+        })();
+        return stopping;
+    };
+    return { port, adminPort, control, close, stats, status };
+}
+//# sourceMappingURL=cluster-primary.js.map
