@@ -1,2 +1,0 @@
-export {};
-//# sourceMappingURL=switch-control.js.map
