@@ -64,7 +64,12 @@ const work = mkdtempSync(join(tmpdir(), 'wunderproxy-bench-'));
 const processes = new ProcessGroup();
 let backend: http.Server | undefined;
 
-async function cleanup(): Promise<void> {
+let cleaning: Promise<void> | undefined;
+function cleanup(): Promise<void> {
+  cleaning ??= stopEverything();
+  return cleaning;
+}
+async function stopEverything(): Promise<void> {
   for (const pid of activeWrk) {
     try {
       process.kill(pid, 'SIGKILL');
@@ -301,8 +306,8 @@ let code = 1;
 try {
   code = await main();
 } catch (error) {
-  console.error(`proxy-bench: ${(error as Error).message}`);
+  if (!interrupted) console.error(`proxy-bench: ${(error as Error).message}`);
 } finally {
-  if (!interrupted) await cleanup();
+  await cleanup();
 }
-process.exit(code);
+process.exit(interrupted ? 130 : code);
