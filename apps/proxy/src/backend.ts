@@ -1,6 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { Socket } from 'node:net';
+import { buildConnector, Pool } from 'undici';
 import { proxyDefaults } from './defaults.js';
 import { sendPage } from './pages/pages.js';
 
@@ -28,6 +29,7 @@ export class Backend {
   readonly #tunnels = new Set<Socket>();
   #idle: (() => void) | null = null;
   #drained = false;
+  #pool: Pool | undefined;
 
   constructor(origin: string) {
     const url = new URL(origin);
@@ -43,6 +45,19 @@ export class Backend {
       scheduling: 'lifo',
     };
     this.agent = this.secure ? new https.Agent(options) : new http.Agent(options);
+  }
+
+  /**
+   * The keep-alive connection pool to this backend (undici), made on first use: the connect timeout is the
+   * forwarder's backend timeout. One request per connection at a time (no pipelining), as many connections as
+   * there are requests in flight; idle ones close after undici's keep-alive timeout (or the backend's hint).
+   */
+  pool(connectTimeoutMs: number): Pool {
+    this.#pool ??= new Pool(this.origin, {
+      pipelining: 1,
+      connect: reuseMarkingConnector(buildConnector({ timeout: connectTimeoutMs })),
+    });
+    return this.#pool;
   }
 
   get inFlight(): number {
@@ -101,6 +116,7 @@ export class Backend {
     }
     this.#requests.clear();
     this.agent.destroy();
+    this.#pool?.destroy().catch(() => {});
     return { finished, aborted, durationMs: Math.round(performance.now() - started) };
   }
 
@@ -111,4 +127,19 @@ export class Backend {
       idle();
     }
   }
+}
+
+type SocketError = Error & { reusedSocket?: boolean };
+
+/** Marks a socket's errors with whether it had already carried a response (node's `reusedSocket`, for undici). */
+function markReuse(this: Socket, error: SocketError): void {
+  error.reusedSocket = this.bytesRead > 0;
+}
+
+function reuseMarkingConnector(connect: buildConnector.connector): buildConnector.connector {
+  return (options, callback) =>
+    connect(options, (...args) => {
+      args[1]?.prependListener('error', markReuse);
+      callback(...args);
+    });
 }

@@ -6,6 +6,7 @@ import { ProxyServer } from 'http-proxy-3';
 import type { Logger } from 'pino';
 import type { Backend } from './backend.js';
 import { downstreamResponseHeaders, upstreamRequestHeaders } from './forward-headers.js';
+import { forwardViaUndici } from './forward-undici.js';
 import { sendPage } from './pages/pages.js';
 import type { RequestStats } from './stats.js';
 import type { Switch } from './switch.js';
@@ -21,6 +22,9 @@ export interface ForwarderOptions {
 }
 
 type NodeError = Error & { code?: string };
+
+// A/B only: which upstream client plain HTTP uses, read once at startup.
+const useUndici = (process.env.UPSTREAM_CLIENT_AB ?? 'undici') === 'undici';
 
 class BackendTimeoutError extends Error {
   readonly code = 'BACKEND_TIMEOUT';
@@ -51,7 +55,7 @@ class Exchange {
   ) {}
 }
 
-interface ForwardContext {
+export interface ForwardContext {
   stats: RequestStats;
   log: Logger;
   debug: boolean;
@@ -193,6 +197,10 @@ export function createForwarder(options: ForwarderOptions): {
     const started = performance.now();
     const route = theSwitch.route;
     stats.activeRequests++;
+    if (useUndici && route.kind === 'backend') {
+      forwardViaUndici(context, req, res, route.backend, started);
+      return;
+    }
     const backend = route.kind === 'backend' ? route.backend : undefined;
     const exchange = new Exchange(context, req, res, backend, started);
     (res as Tagged<ServerResponse>)[kExchange] = exchange;
