@@ -5,7 +5,7 @@ import { createAdminApi } from './admin-api.js';
 import { ListenError, listenOn, parseListenAddress } from './listen-address.js';
 import { createMetricsRegistry } from './metrics.js';
 import { initialCommand, type ProxyOptions, type RunningProxy } from './proxy-server.js';
-import { RedisChannel } from './redis-channel.js';
+import { startRedisChannel } from './redis-channel.js';
 import { ClusterStats } from './stats.js';
 import type { SwitchControl } from './switch-control.js';
 import { isWorkerMessage, type PrimaryMessage, type WorkerMessage, type WorkerStatus } from './worker-messages.js';
@@ -154,16 +154,7 @@ export async function startClusterPrimary(options: ProxyOptions): Promise<Runnin
   const collector = setInterval(() => void collect().catch(() => {}), STATS_INTERVAL_MS);
   collector.unref();
 
-  let redis: RedisChannel | undefined;
-  if (options.redis !== undefined && options.redis !== '') {
-    redis = new RedisChannel({
-      url: options.redis,
-      name: options.name,
-      control,
-      log: log.child({ component: 'redis' }),
-    });
-    await redis.start(options.redisWaitMs ?? 2000);
-  }
+  const redis = await startRedisChannel(options, control, log);
 
   const sum = (pick: (s: WorkerStatus) => number) => lastStatuses.reduce((total, s) => total + pick(s), 0);
   const drainingBackends = () => Math.max(0, ...lastStatuses.map((s) => s.drainingBackends));

@@ -12,7 +12,7 @@ import { createForwarder } from './forward.js';
 import { ListenError, listenOn, parseListenAddress } from './listen-address.js';
 import { createMetricsRegistry } from './metrics.js';
 import { configureMaintenancePage } from './pages/pages.js';
-import { RedisChannel } from './redis-channel.js';
+import { startRedisChannel } from './redis-channel.js';
 import { RequestStats } from './stats.js';
 import { Switch } from './switch.js';
 import { checkBackendUrl, InvalidSwitchError } from './switch-command.js';
@@ -135,16 +135,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     else socket.destroy();
   });
 
-  let redis: RedisChannel | undefined;
-  if (options.redis !== undefined && options.redis !== '') {
-    redis = new RedisChannel({
-      url: options.redis,
-      name: options.name,
-      control,
-      log: log.child({ component: 'redis' }),
-    });
-    await redis.start(options.redisWaitMs ?? 2000);
-  }
+  const redis = await startRedisChannel(options, control, log);
 
   const metrics = createMetricsRegistry(stats, () => ({ drainingBackends: theSwitch.drainingCount }));
   const status = (): Record<string, unknown> => {

@@ -188,3 +188,20 @@ export class RedisChannel {
     });
   }
 }
+
+/** Starts the Redis link when a URL is configured (the same for a single process and a cluster primary). */
+export async function startRedisChannel(
+  options: { redis?: string | undefined; name: string; redisWaitMs?: number | undefined },
+  control: SwitchControl,
+  log: Logger,
+): Promise<RedisChannel | undefined> {
+  if (options.redis === undefined || options.redis === '') return undefined;
+  const channel = new RedisChannel({
+    url: options.redis,
+    name: options.name,
+    control,
+    log: log.child({ component: 'redis' }),
+  });
+  await channel.start(options.redisWaitMs ?? 2000);
+  return channel;
+}
