@@ -1,10 +1,10 @@
 import { freePort } from '@wunderproxy/testkit/ports';
 import type { RedisServer } from '@wunderproxy/testkit/redis';
+import { startRedis } from '@wunderproxy/testkit/redis';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { startBackend, type TestBackend } from './support/backends.js';
 import { runCli } from './support/cli.js';
 import { request } from './support/http-client.js';
-import { startTestRedis } from './support/redis-server.js';
 import { redisClient, waitForSubscribers } from './support/redis-watch.js';
 import { startTestProxy, type TestProxy } from './support/test-proxy.js';
 
@@ -17,7 +17,7 @@ let guarded: TestProxy;
 const STARTUP_ALLOWANCE_MS = 8000;
 
 beforeAll(async () => {
-  redis = await startTestRedis();
+  redis = await startRedis();
   [a, b] = (await Promise.all([startBackend('a'), startBackend('b')])) as [TestBackend, TestBackend];
   proxies = [
     await startTestProxy({ backend: a.url, redis: redis.url }),

@@ -1,10 +1,10 @@
 import type { SwitchAck } from '@wunderproxy/proxy-client';
 import type { RedisServer } from '@wunderproxy/testkit/redis';
+import { startRedis } from '@wunderproxy/testkit/redis';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { startBackend, type TestBackend } from './support/backends.js';
 import { request } from './support/http-client.js';
-import { startTestRedis } from './support/redis-server.js';
 import { redisClient, waitForSubscribers } from './support/redis-watch.js';
 import { startTestProxy, type TestProxy } from './support/test-proxy.js';
 
@@ -20,7 +20,7 @@ let ackListener: Redis;
 const acks: SwitchAck[] = [];
 
 beforeAll(async () => {
-  redis = await startTestRedis();
+  redis = await startRedis();
   [a, b] = (await Promise.all([startBackend('a'), startBackend('b')])) as [TestBackend, TestBackend];
   proxy = await startTestProxy({ backend: a.url, redis: redis.url });
   publisher = redisClient(redis.url);

@@ -2,10 +2,10 @@ import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type BackendState, switchViaRedis } from '@wunderproxy/proxy-client';
 import type { RedisServer } from '@wunderproxy/testkit/redis';
+import { startRedis } from '@wunderproxy/testkit/redis';
 import { afterAll, afterEach, beforeAll, expect, test } from 'vitest';
 import { startBackend, type TestBackend } from './support/backends.js';
 import { request } from './support/http-client.js';
-import { startTestRedis } from './support/redis-server.js';
 import { redisClient, waitForSubscribers } from './support/redis-watch.js';
 import { startTestProxy, type TestProxy } from './support/test-proxy.js';
 import { waitFor } from './support/wait-for.js';
@@ -33,7 +33,7 @@ afterAll(async () => {
 });
 
 async function redisFor(): Promise<RedisServer> {
-  const redis = await startTestRedis();
+  const redis = await startRedis();
   cleanups.push(redis.stop);
   return redis;
 }
@@ -97,7 +97,7 @@ test('keeps serving while Redis is down, re-reads the key when it returns, and a
 
   // The key must be there the moment Redis accepts connections, before the proxy reconnects: write it in another
   // Redis and let the restarted one load that snapshot (Redis loads dump.rdb from its dir at start).
-  const elsewhere = await startTestRedis();
+  const elsewhere = await startRedis();
   const writer = redisClient(elsewhere.url);
   const stored: BackendState = { url: c.url, maintenance: false, since: new Date().toISOString(), id: 'while-away' };
   await writer.set(KEY, JSON.stringify(stored));

@@ -1,10 +1,10 @@
 import { switchViaRedis } from '@wunderproxy/proxy-client';
 import type { RedisServer } from '@wunderproxy/testkit/redis';
+import { startRedis } from '@wunderproxy/testkit/redis';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { startBackend, type TestBackend } from './support/backends.js';
 import { request } from './support/http-client.js';
 import { Load, type Sample } from './support/load.js';
-import { startTestRedis } from './support/redis-server.js';
 import { redisClient, waitForSubscribers } from './support/redis-watch.js';
 import { startTestProxy, type TestProxy } from './support/test-proxy.js';
 
@@ -24,7 +24,7 @@ let backends: TestBackend[];
 let proxy: TestProxy;
 
 beforeAll(async () => {
-  redis = await startTestRedis();
+  redis = await startRedis();
   backends = await Promise.all(['a', 'b', 'c'].map((name) => startBackend(name)));
   proxy = await startTestProxy({ backend: backends[0]!.url, redis: redis.url });
   const watcher = redisClient(redis.url);
