@@ -37,6 +37,8 @@ export class RedisChannel {
   readonly #control: SwitchControl;
   #everReady = false;
   #subscribed = false;
+  /** A state applied here that Redis never got (it was down): on reconnect it is written, not overwritten. */
+  #unstored: BackendState | undefined;
   readonly #synced: Array<() => void> = [];
   // Switches are applied one at a time, in arrival order, so a resync never interleaves with a message.
   #queue: Promise<void> = Promise.resolve();
@@ -118,8 +120,13 @@ export class RedisChannel {
   async store(state: BackendState): Promise<void> {
     try {
       await this.#commands.set(this.#keys.backend, JSON.stringify(state));
+      this.#unstored = undefined;
     } catch (error) {
-      this.#log.warn({ err: (error as Error).message }, 'could not store the backend in redis');
+      this.#unstored = state;
+      this.#log.warn(
+        { err: (error as Error).message },
+        'could not store the backend in redis; will store it on reconnect',
+      );
     }
   }
 
@@ -141,6 +148,15 @@ export class RedisChannel {
   async #resync(): Promise<void> {
     const text = await this.#commands.get(this.#keys.backend);
     const current = this.#control.state;
+    const unstored = this.#unstored?.id === current.id ? this.#unstored : undefined;
+    if (unstored !== undefined && (text === null || storedBefore(text, unstored.since))) {
+      // Switched here while Redis was away: the key is older than what we serve, so ours is the truth.
+      await this.#commands.set(this.#keys.backend, JSON.stringify(current));
+      this.#unstored = undefined;
+      this.#log.info({ id: current.id }, 'stored the backend switched while redis was away');
+      return;
+    }
+    this.#unstored = undefined;
     if (text === null) {
       // Nobody stored a backend yet: publish ours (NX, so a concurrent writer wins) unless we have none either.
       if (current.url !== null || current.maintenance)
@@ -177,8 +193,15 @@ export class RedisChannel {
         await this.#ack({ id: error.id, proxy: this.proxyId, ok: false, error: reason });
       return;
     }
-    const state = await this.#control.apply(command);
-    await this.#commands.set(this.#keys.backend, JSON.stringify(state)).catch(() => {});
+    let state: BackendState;
+    try {
+      state = await this.#control.apply(command);
+    } catch (error) {
+      // e.g. a cluster worker that did not confirm: refuse loudly instead of letting the sender time out
+      await this.#ack({ id: command.id, proxy: this.proxyId, ok: false, error: (error as Error).message });
+      throw error;
+    }
+    await this.store(state);
     await this.#ack({ id: command.id, proxy: this.proxyId, ok: true });
   }
 
@@ -204,4 +227,14 @@ export async function startRedisChannel(
   });
   await channel.start(options.redisWaitMs ?? 2000);
   return channel;
+}
+
+/** Whether the stored state (JSON text of the key) was applied before `since` (unreadable counts as older). */
+function storedBefore(text: string, since: string): boolean {
+  try {
+    const stored = (JSON.parse(text) as { since?: unknown }).since;
+    return typeof stored !== 'string' || stored < since;
+  } catch {
+    return true;
+  }
 }

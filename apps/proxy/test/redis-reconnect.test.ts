@@ -119,6 +119,37 @@ test('keeps serving while Redis is down, re-reads the key when it returns, and a
   expect(await servedBy(proxy)).toBe('b');
 }, 30_000);
 
+test('stores an admin switch made while Redis was down when it returns, instead of going back to the stale key', async () => {
+  const redis = await redisFor();
+  const proxy = await proxyFor(redis, a);
+  const watcher = redisClient(redis.url);
+  await waitForSubscribers(watcher, CHANNEL);
+  await waitFor('the proxy to store its backend', () => watcher.get(KEY));
+  // The restarted Redis loads this snapshot, so its key still says `a`: the stale state a reconnect must not apply.
+  await watcher.save();
+  watcher.disconnect();
+  await redis.stop();
+  await waitFor('the proxy to log the outage', () =>
+    proxy.logs.some((line) => line.msg.startsWith('redis unavailable')),
+  );
+
+  const viaAdmin = await request(`${proxy.adminUrl}/api/backend`, {
+    method: 'PUT',
+    body: JSON.stringify({ url: b.url }),
+  });
+  expect(viaAdmin.status).toBe(200);
+  await redis.start();
+
+  const again = redisClient(redis.url);
+  cleanups.push(async () => again.disconnect());
+  await waitFor(
+    'the proxy to store the backend it switched to while Redis was away',
+    async () => (JSON.parse((await again.get(KEY)) ?? '{}') as Partial<BackendState>).url === b.url,
+    15_000,
+  );
+  for (let i = 0; i < 10; i++) expect(await servedBy(proxy)).toBe('b');
+}, 30_000);
+
 test('starts serving --backend when Redis is unreachable and syncs once Redis comes up', async () => {
   const redis = await redisFor();
   await redis.stop();

@@ -4,7 +4,7 @@ import { freePort } from '@wunderproxy/testkit/ports';
 import { type RedisServer, startRedis } from '@wunderproxy/testkit/redis';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { readBackendState, SwitchError, switchViaAdmin, switchViaRedis } from './switch-backend.js';
+import { parseAck, readBackendState, SwitchError, switchViaAdmin, switchViaRedis } from './switch-backend.js';
 
 let redis: RedisServer;
 beforeAll(async () => {
@@ -129,4 +129,26 @@ test('switchViaAdmin sends the bearer token and maps refusals and unreachable ad
   await expect(switchViaAdmin({ adminUrl: gone, command, timeoutMs: 2000 })).rejects.toMatchObject({
     code: 'SWITCH_UNREACHABLE',
   });
+});
+
+test('parseAck accepts what proxies publish and ignores anything else on the channel', () => {
+  expect(parseAck('{"id":"a","proxy":"h:1","ok":true}')).toEqual({ id: 'a', proxy: 'h:1', ok: true });
+  expect(parseAck('{"id":"a","proxy":"h:1","ok":false,"error":"url: bad"}')).toEqual({
+    id: 'a',
+    proxy: 'h:1',
+    ok: false,
+    error: 'url: bad',
+  });
+  for (const hostile of [
+    'null',
+    '1',
+    '"x"',
+    '[]',
+    '{}',
+    'not json',
+    '{"id":"a","proxy":"h:1","ok":"false"}',
+    '{"id":1,"proxy":"h","ok":true}',
+  ]) {
+    expect(parseAck(hostile)).toBeUndefined();
+  }
 });

@@ -2,6 +2,47 @@ import { Redis } from 'ioredis';
 import type { BackendState, SwitchCommand } from './backend-state.js';
 import { redisKeys, type SwitchAck } from './redis-keys.js';
 
+/**
+ * An ack as published by a proxy, or undefined for anything else on the channel: it is a public channel, so a
+ * malformed or hostile message must neither crash the waiting deploy nor count as a confirmation.
+ */
+export function parseAck(text: string): SwitchAck | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (typeof value !== 'object' || value === null) return undefined;
+  const { id, proxy, ok, error } = value as Record<string, unknown>;
+  if (typeof id !== 'string' || typeof proxy !== 'string' || typeof ok !== 'boolean') return undefined;
+  return typeof error === 'string' ? { id, proxy, ok, error } : { id, proxy, ok };
+}
+
+/** A stored state (Redis key or admin API answer), checked: a hand-edited key gets an error that names it. */
+export function parseBackendState(text: string, where: string): BackendState {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new SwitchError('SWITCH_UNREACHABLE', `${where}: not JSON (${(error as Error).message})`);
+  }
+  const state = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>;
+  const urlOk = state.url === null || (typeof state.url === 'string' && URL.canParse(state.url));
+  if (
+    !urlOk ||
+    typeof state.maintenance !== 'boolean' ||
+    typeof state.id !== 'string' ||
+    typeof state.since !== 'string'
+  ) {
+    throw new SwitchError(
+      'SWITCH_UNREACHABLE',
+      `${where}: expected {"url": "http://…" | null, "maintenance": bool, "since": ISO time, "id": string}, got ${text.slice(0, 200)}`,
+    );
+  }
+  return value as BackendState;
+}
+
 /** Raised when a switch could not be delivered or nobody confirmed it. */
 export class SwitchError extends Error {
   constructor(
@@ -59,13 +100,8 @@ export async function switchViaRedis(options: {
       done = resolve;
     });
     subscriber.on('message', (_channel: string, text: string) => {
-      let ack: SwitchAck;
-      try {
-        ack = JSON.parse(text) as SwitchAck;
-      } catch {
-        return;
-      }
-      if (ack.id !== options.command.id) return;
+      const ack = parseAck(text);
+      if (ack === undefined || ack.id !== options.command.id) return;
       acks.push(ack);
       if (acks.length >= expected) done();
     });
@@ -127,8 +163,30 @@ export async function readBackendState(redisUrl: string, name: string): Promise<
   client.on('error', () => {});
   try {
     await client.connect();
-    const text = await client.get(redisKeys(name).backend);
-    return text === null ? null : (JSON.parse(text) as BackendState);
+    const key = redisKeys(name).backend;
+    const text = await client.get(key);
+    return text === null ? null : parseBackendState(text, key);
+  } finally {
+    client.disconnect();
+  }
+}
+
+/**
+ * Puts the state key back after a switch nobody confirmed: the previous state, or no key at all when there was none
+ * (so a proxy that starts later does not come up on a container that is about to be removed).
+ */
+export async function restoreBackendState(
+  redisUrl: string,
+  name: string,
+  previous: BackendState | null,
+): Promise<void> {
+  const client = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
+  client.on('error', () => {});
+  try {
+    await client.connect();
+    const key = redisKeys(name).backend;
+    if (previous === null) await client.del(key);
+    else await client.set(key, JSON.stringify(previous));
   } finally {
     client.disconnect();
   }
