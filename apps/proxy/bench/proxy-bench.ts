@@ -30,7 +30,6 @@ const { values: flags } = parseArgs({
     connections: { type: 'string', default: '50' },
     threads: { type: 'string', default: '2' },
     hp3: { type: 'boolean', default: false },
-    upstream: { type: 'string', default: '' },
   },
 });
 function intFlag(name: keyof typeof flags, min: number, max: number): number {
@@ -49,11 +48,6 @@ const workerCounts = String(flags.workers)
   .map((w) => Number(w));
 if (workerCounts.some((w) => !Number.isInteger(w) || w < 1 || w > 64))
   fail('--workers must be N or a list N,N (1..64)');
-
-// A/B: `--upstream http,undici` starts our proxy once per value, with UPSTREAM_CLIENT_AB set to it.
-const upstreams = String(flags.upstream)
-  .split(',')
-  .filter((u) => u !== '');
 
 function fail(message: string): never {
   console.error(`proxy-bench: ${message}`);
@@ -160,10 +154,9 @@ http {
   return { name: 'nginx', kind: 'nginx', port };
 }
 
-async function startOurs(workers: number, upstream?: string): Promise<Target> {
+async function startOurs(workers: number): Promise<Target> {
   const [port, admin] = [await freePort(), await freePort()];
-  let name = workerCounts.length > 1 || workers > 1 ? `wunderproxy ×${workers}` : 'wunderproxy';
-  if (upstream !== undefined) name += ` ${upstream}`;
+  const name = workerCounts.length > 1 || workers > 1 ? `wunderproxy ×${workers}` : 'wunderproxy';
   const args = [
     cliMain,
     'proxy',
@@ -177,9 +170,8 @@ async function startOurs(workers: number, upstream?: string): Promise<Target> {
     'warn',
   ];
   if (workers !== 1) args.push('--workers', String(workers));
-  const log = openSync(join(work, `ours-${workers}${upstream ?? ''}.log`), 'a');
-  const env = upstream === undefined ? process.env : { ...process.env, UPSTREAM_CLIENT_AB: upstream };
-  processes.start(name, process.execPath, args, { log, env });
+  const log = openSync(join(work, `ours-${workers}.log`), 'a');
+  processes.start(name, process.execPath, args, { log });
   await processes.waitReady(name, `http://${HOST}:${port}/`);
   return { name, kind: 'ours', port, workers };
 }
@@ -218,10 +210,7 @@ interface Sample extends WrkResult {
 
 async function main(): Promise<number> {
   targets.push(await startNginx());
-  for (const workers of workerCounts) {
-    if (upstreams.length === 0) targets.push(await startOurs(workers));
-    else for (const upstream of upstreams) targets.push(await startOurs(workers, upstream));
-  }
+  for (const workers of workerCounts) targets.push(await startOurs(workers));
   if (flags.hp3) targets.push(await startHttpProxy3());
   for (const target of targets) {
     for (const size of sizes) {

@@ -1,8 +1,6 @@
-import http from 'node:http';
-import https from 'node:https';
+import type http from 'node:http';
 import type { Socket } from 'node:net';
 import { buildConnector, Pool } from 'undici';
-import { proxyDefaults } from './defaults.js';
 import { sendPage } from './pages/pages.js';
 
 /** How a drain ended: everything finished by itself, or the deadline cut `aborted` requests/websockets short. */
@@ -16,15 +14,11 @@ export interface DrainResult {
 const CLOSE_GOING_AWAY = Buffer.from([0x88, 0x02, 0x03, 0xe9]);
 
 /**
- * One upstream: its keep-alive agent and everything currently in flight on it. A request registers here when it
+ * One upstream: its keep-alive connection pool and everything currently in flight on it. A request registers here when it
  * arrives (claim), so a switch never moves it; draining this backend waits for exactly these.
  */
 export class Backend {
   readonly origin: string;
-  readonly hostname: string;
-  readonly port: number;
-  readonly secure: boolean;
-  readonly agent: http.Agent;
   readonly #requests = new Set<http.ServerResponse>();
   readonly #tunnels = new Set<Socket>();
   #idle: (() => void) | null = null;
@@ -32,19 +26,7 @@ export class Backend {
   #pool: Pool | undefined;
 
   constructor(origin: string) {
-    const url = new URL(origin);
-    this.origin = url.origin;
-    this.secure = url.protocol === 'https:';
-    // URL keeps IPv6 literals bracketed; net.connect wants them bare.
-    this.hostname = url.hostname.replace(/^\[(.*)\]$/, '$1');
-    this.port = url.port === '' ? (this.secure ? 443 : 80) : Number(url.port);
-    const options: http.AgentOptions = {
-      keepAlive: true,
-      maxFreeSockets: proxyDefaults.maxFreeSockets,
-      // LIFO reuses the warmest sockets and lets the rest time out, instead of keeping every socket barely alive.
-      scheduling: 'lifo',
-    };
-    this.agent = this.secure ? new https.Agent(options) : new http.Agent(options);
+    this.origin = new URL(origin).origin;
   }
 
   /**
@@ -58,6 +40,12 @@ export class Backend {
       connect: reuseMarkingConnector(buildConnector({ timeout: connectTimeoutMs })),
     });
     return this.#pool;
+  }
+
+  /** Upstream connections carrying a request now, and idle ones kept alive (for the status page). */
+  get upstreamSockets(): { sockets: number; freeSockets: number } {
+    const stats = this.#pool?.stats;
+    return { sockets: (stats?.connected ?? 0) - (stats?.free ?? 0), freeSockets: stats?.free ?? 0 };
   }
 
   get inFlight(): number {
@@ -115,7 +103,6 @@ export class Backend {
       socket.destroySoon();
     }
     this.#requests.clear();
-    this.agent.destroy();
     this.#pool?.destroy().catch(() => {});
     return { finished, aborted, durationMs: Math.round(performance.now() - started) };
   }

@@ -16,8 +16,6 @@ export const proxyDefaults = {
   maintenanceRetryAfterSeconds: 30,
   /** Switch messages and admin bodies larger than this are refused: a backend URL is a few dozen bytes. */
   maxSwitchMessageBytes: 64 * 1024,
-  /** Idle keep-alive sockets per backend: enough for a burst of ~256 concurrent requests without reconnecting. */
-  maxFreeSockets: 256,
   /** Client keep-alive idle timeout; above typical ELB idle timeout (60 s) so the ELB closes first, never us. */
   keepAliveTimeoutMs: 65_000,
   /** Redis reconnect backoff: 100 ms doubling up to 5 s; Redis restarts take about a second here. */

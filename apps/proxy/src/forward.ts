@@ -1,12 +1,11 @@
-import http, { type ClientRequest, type IncomingMessage, type ServerResponse } from 'node:http';
-import https from 'node:https';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import { ProxyServer } from 'http-proxy-3';
 import type { Logger } from 'pino';
+import type { Dispatcher } from 'undici';
 import type { Backend } from './backend.js';
 import { downstreamResponseHeaders, upstreamRequestHeaders } from './forward-headers.js';
-import { forwardViaUndici } from './forward-undici.js';
 import { sendPage } from './pages/pages.js';
 import type { RequestStats } from './stats.js';
 import type { Switch } from './switch.js';
@@ -21,26 +20,33 @@ export interface ForwarderOptions {
   healthCheckPath: string;
 }
 
-type NodeError = Error & { code?: string };
+type NodeError = Error & { code?: string; reusedSocket?: boolean; socket?: { bytesRead?: number } };
 
-// A/B only: which upstream client plain HTTP uses, read once at startup.
-const useUndici = (process.env.UPSTREAM_CLIENT_AB ?? 'undici') === 'undici';
-
-class BackendTimeoutError extends Error {
-  readonly code = 'BACKEND_TIMEOUT';
-}
+/** Socket errors that mean "the backend closed the connection we sent on". */
+const RESET_CODES = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET']);
+/** undici's timeouts: connect, response head, silence between body chunks; all are `--backend-timeout`. */
+const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
 
 const kExchange = Symbol('wunderproxy.exchange');
 type Tagged<T> = T & { [kExchange]: Exchange };
 
+interface ForwardContext {
+  stats: RequestStats;
+  log: Logger;
+  debug: boolean;
+  backendTimeoutMs: number;
+}
+
 /**
- * One client request on its way through. The listeners below are shared functions that find their exchange on
- * the emitter (`this[kExchange]`), so a request costs one object here instead of a closure per listener: the
- * profile showed listener setup and closure allocation as the largest share of our own per-request work.
+ * One client request on its way through, and the undici dispatch handler of its upstream request. undici's
+ * callbacks (its internal handler interface, so no wrapper object and no header parsing per request) write straight
+ * into the client's ServerResponse; the listeners on the response are shared functions that find their exchange on
+ * the emitter, so a request costs this one object rather than a closure per callback.
  */
-class Exchange {
-  proxyReq: ClientRequest | undefined = undefined;
-  proxyRes: IncomingMessage | undefined = undefined;
+class Exchange implements Dispatcher.DispatchHandler {
+  abortUpstream: ((error?: Error) => void) | undefined = undefined;
+  resumeUpstream: (() => void) | undefined = undefined;
+  options: Dispatcher.DispatchOptions | undefined = undefined;
   requestId = '';
   hasBody = false;
   retried = false;
@@ -53,119 +59,98 @@ class Exchange {
     readonly backend: Backend | undefined,
     readonly started: number,
   ) {}
-}
 
-export interface ForwardContext {
-  stats: RequestStats;
-  log: Logger;
-  debug: boolean;
-  backendTimeoutMs: number;
-}
-
-function send(exchange: Exchange): void {
-  const { req, backend } = exchange;
-  const encrypted = (req.socket as TLSSocket).encrypted === true;
-  const { headers, requestId, hasBody } = upstreamRequestHeaders(req, encrypted);
-  exchange.requestId = requestId;
-  exchange.hasBody = hasBody;
-  const proxyReq = (backend!.secure ? https.request : http.request)({
-    agent: backend!.agent,
-    hostname: backend!.hostname,
-    port: backend!.port,
-    method: req.method,
-    path: req.url,
-    headers,
-    setHost: req.headers.host === undefined,
-    // as an option rather than setTimeout(): node arms the socket timer itself, without two closures per request
-    timeout: exchange.context.backendTimeoutMs,
-  }) as Tagged<ClientRequest>;
-  proxyReq[kExchange] = exchange;
-  exchange.proxyReq = proxyReq;
-  proxyReq.on('response', onUpstreamResponse);
-  proxyReq.on('error', onUpstreamError);
-  proxyReq.on('timeout', onUpstreamTimeout);
-  if (hasBody) req.pipe(proxyReq);
-  else proxyReq.end();
-}
-
-function onUpstreamTimeout(this: Tagged<ClientRequest>): void {
-  this.destroy(new BackendTimeoutError('backend timeout'));
-}
-
-function onUpstreamResponse(this: Tagged<ClientRequest>, proxyRes: IncomingMessage): void {
-  const exchange = this[kExchange];
-  const res = exchange.res;
-  if (res.destroyed) {
-    proxyRes.destroy();
-    return;
+  send(backend: Backend): void {
+    const req = this.req;
+    const { headers, requestId, hasBody } = upstreamRequestHeaders(req, (req.socket as TLSSocket).encrypted === true);
+    this.requestId = requestId;
+    this.hasBody = hasBody;
+    const timeout = this.context.backendTimeoutMs;
+    this.options = {
+      path: req.url ?? '/',
+      method: req.method as Dispatcher.HttpMethod,
+      // undici adds Host from the backend's origin only when the client sent none, as node's setHost did
+      headers,
+      body: hasBody ? req : null,
+      headersTimeout: timeout,
+      bodyTimeout: timeout,
+    };
+    backend.pool(timeout).dispatch(this.options, this);
   }
-  exchange.proxyRes = proxyRes;
-  (proxyRes as Tagged<IncomingMessage>)[kExchange] = exchange;
-  res.writeHead(
-    proxyRes.statusCode ?? 502,
-    proxyRes.statusMessage,
-    downstreamResponseHeaders(proxyRes.rawHeaders, exchange.requestId),
-  );
-  // Hand-rolled pipe: Readable.pipe adds and later removes seven listeners per response (measurable here).
-  // An upstream that dies mid-body is destroyed with an error ('aborted'), which cuts the client response too.
-  proxyRes.on('data', onUpstreamData);
-  proxyRes.on('end', onUpstreamEnd);
-  proxyRes.on('error', onUpstreamBodyError);
+
+  onConnect(abort: (error?: Error) => void): void {
+    // The client may have gone while the request waited for a connection.
+    if (this.res.destroyed) abort();
+    else this.abortUpstream = abort;
+  }
+
+  onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void, statusText: string): boolean {
+    if (statusCode < 200) return true; // 1xx: dropped, as node's client did
+    const res = this.res;
+    if (res.destroyed) {
+      this.abortUpstream?.();
+      return false;
+    }
+    this.resumeUpstream = resume;
+    const raw: string[] = [];
+    for (let i = 0; i < rawHeaders.length; i++) raw.push(rawHeaders[i]!.toString('latin1'));
+    res.writeHead(statusCode, statusText, downstreamResponseHeaders(raw, this.requestId));
+    return true;
+  }
+
+  onData(chunk: Buffer): boolean {
+    const res = this.res;
+    if (res.write(chunk)) return true;
+    if (!this.waitingForDrain) {
+      this.waitingForDrain = true;
+      res.on('drain', onClientDrain);
+    }
+    return false; // undici stops reading the backend socket until resumeUpstream()
+  }
+
+  onComplete(): void {
+    this.res.end();
+  }
+
+  onError(error: NodeError): void {
+    const res = this.res;
+    // An upstream that dies mid-body cuts the client response too.
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    if (res.destroyed) return;
+    const code = error.code ?? '';
+    // A keep-alive socket the backend closed just as we reused it: safe to send again when no body was sent.
+    // undici never re-sends the request at the head of a connection itself, and there is no pipelining.
+    if (!this.retried && !this.hasBody && RESET_CODES.has(code) && isReusedSocket(error)) {
+      this.retried = true;
+      this.abortUpstream = undefined;
+      this.backend!.pool(this.context.backendTimeoutMs).dispatch(this.options!, this);
+      return;
+    }
+    if (TIMEOUT_CODES.has(code)) sendPage(res, 504, 'timeout');
+    else if (code === 'ECONNREFUSED') sendPage(res, 502, 'backend-unreachable');
+    else sendPage(res, 502, 'backend-error');
+    const { context, requestId, backend } = this;
+    if (context.debug) context.log.debug({ requestId, backend: backend?.origin, err: error.message }, 'backend error');
+  }
 }
 
-function onUpstreamData(this: Tagged<IncomingMessage>, chunk: Buffer): void {
-  const exchange = this[kExchange];
-  if (exchange.res.write(chunk)) return;
-  this.pause();
-  if (!exchange.waitingForDrain) {
-    exchange.waitingForDrain = true;
-    exchange.res.on('drain', onClientDrain);
-  }
+/** Whether the failed socket had carried a response before (marked by backend.ts's connector, or undici's info). */
+function isReusedSocket(error: NodeError): boolean {
+  return error.reusedSocket === true || (error.socket?.bytesRead ?? 0) > 0;
 }
 
 function onClientDrain(this: Tagged<ServerResponse>): void {
-  this[kExchange].proxyRes?.resume();
-}
-
-function onUpstreamEnd(this: Tagged<IncomingMessage>): void {
-  this[kExchange].res.end();
-}
-
-function onUpstreamBodyError(this: Tagged<IncomingMessage>): void {
-  this[kExchange].res.destroy();
-}
-
-function onUpstreamError(this: Tagged<ClientRequest>, error: NodeError): void {
-  const exchange = this[kExchange];
-  const res = exchange.res;
-  if (res.headersSent) {
-    res.destroy();
-    return;
-  }
-  // A keep-alive socket the backend closed just as we reused it: safe to send again when no body was sent.
-  if (
-    !exchange.retried &&
-    !exchange.hasBody &&
-    this.reusedSocket &&
-    (error.code === 'ECONNRESET' || error.code === 'EPIPE')
-  ) {
-    exchange.retried = true;
-    send(exchange);
-    return;
-  }
-  if (res.destroyed) return;
-  if (error instanceof BackendTimeoutError) sendPage(res, 504, 'timeout');
-  else if (error.code === 'ECONNREFUSED') sendPage(res, 502, 'backend-unreachable');
-  else sendPage(res, 502, 'backend-error');
-  const { context, requestId, backend } = exchange;
-  if (context.debug) context.log.debug({ requestId, backend: backend?.origin, err: error.message }, 'backend error');
+  this[kExchange].resumeUpstream?.();
 }
 
 function onClientClose(this: Tagged<ServerResponse>): void {
   const exchange = this[kExchange];
-  const { context, backend, proxyReq } = exchange;
+  const { context, backend } = exchange;
   // The client went away before the answer was complete: stop the upstream request too.
-  if (proxyReq !== undefined && !this.writableFinished) proxyReq.destroy();
+  if (!this.writableFinished) exchange.abortUpstream?.();
   context.stats.activeRequests--;
   backend?.release(this);
   const ms = performance.now() - exchange.started;
@@ -180,9 +165,10 @@ function onClientClose(this: Tagged<ServerResponse>): void {
 }
 
 /**
- * The request path. Plain HTTP goes through a lean node:http pipe with the backend's keep-alive agent (profiled:
- * http-proxy-3's per-request passes and option merging cost a third of the throughput, see BENCHMARK.md);
- * upgrades (websockets) go through http-proxy-3, which handles their handshake well.
+ * The request path. Plain HTTP (and HTTPS backends) goes through undici's dispatcher on the backend's keep-alive
+ * pool, its handler writing straight into the client response: profiled, node's ClientRequest/Agent/IncomingMessage
+ * machinery cost a third more CPU per request, and http-proxy-3's per-request passes more still (BENCHMARK.md).
+ * Upgrades (websockets) go through http-proxy-3, which handles their handshake well.
  */
 export function createForwarder(options: ForwarderOptions): {
   onRequest: (req: IncomingMessage, res: ServerResponse) => void;
@@ -197,17 +183,13 @@ export function createForwarder(options: ForwarderOptions): {
     const started = performance.now();
     const route = theSwitch.route;
     stats.activeRequests++;
-    if (useUndici && route.kind === 'backend') {
-      forwardViaUndici(context, req, res, route.backend, started);
-      return;
-    }
     const backend = route.kind === 'backend' ? route.backend : undefined;
     const exchange = new Exchange(context, req, res, backend, started);
     (res as Tagged<ServerResponse>)[kExchange] = exchange;
     res.on('close', onClientClose);
     if (backend !== undefined) {
       backend.claim(res);
-      send(exchange);
+      exchange.send(backend);
     } else if (route.kind === 'maintenance') {
       if (req.url === healthCheckPath) {
         res.writeHead(200, { 'content-type': 'text/plain', 'content-length': 3, 'cache-control': 'no-store' });

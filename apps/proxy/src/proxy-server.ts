@@ -140,14 +140,11 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   const metrics = createMetricsRegistry(stats, () => ({ drainingBackends: theSwitch.drainingCount }));
   const status = (): Record<string, unknown> => {
     const route = theSwitch.route;
-    const agent = route.kind === 'backend' ? route.backend.agent : undefined;
-    const count = (sockets: NodeJS.ReadOnlyDict<unknown[]> | undefined) =>
-      Object.values(sockets ?? {}).reduce((sum, list) => sum + (list?.length ?? 0), 0);
     return {
       name: options.name,
       backend: theSwitch.state,
       drainingBackends: theSwitch.drainingCount,
-      upstream: { sockets: count(agent?.sockets), freeSockets: count(agent?.freeSockets) },
+      upstream: route.kind === 'backend' ? route.backend.upstreamSockets : { sockets: 0, freeSockets: 0 },
       stats: stats.snapshot(),
       process: { pid: process.pid, uptimeSeconds: Math.round(process.uptime()), rssBytes: process.memoryUsage.rss() },
     };

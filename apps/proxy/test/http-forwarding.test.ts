@@ -166,6 +166,30 @@ test('resends a bodiless request once when the backend dropped the reused keep-a
   agent.destroy();
 });
 
+test('resends once, and only a bodiless request, when the backend dropped the reused connection', async () => {
+  // A proxy of its own, so every request below goes over the one upstream connection the previous one left idle.
+  const stale = await startBackend('stale');
+  const own = await startTestProxy({ backend: stale.url });
+  let arrived = 0;
+  stale.events.on('request', () => arrived++);
+  try {
+    const post = (body: string) => request(`${own.url}/stale-keep-alive`, { method: 'POST', body, agent: false });
+    expect((await post('one')).status).toBe(200);
+    // The body may already be on its way to the backend: sending it again could apply it twice, so 502.
+    const dropped = await post('two');
+    expect(dropped.status).toBe(502);
+    expect(dropped.headers['x-wunderproxy-error']).toBe('backend-error');
+    expect(arrived).toBe(2);
+    expect((await request(`${own.url}/stale-keep-alive`, { agent: false })).status).toBe(200);
+    // Bodiless on the reused connection: dropped, sent again once on a new connection, answered.
+    expect((await request(`${own.url}/stale-keep-alive`, { agent: false })).status).toBe(200);
+    expect(arrived).toBe(5);
+  } finally {
+    await own.close(100);
+    await stale.close();
+  }
+});
+
 test('gives up on the backend request when the client goes away', async () => {
   const arrived = nextRequest(a, '/slow');
   const aborted = new Promise<void>((resolve) => a.events.once('aborted', () => resolve()));
