@@ -1,6 +1,7 @@
 import type { Launcher, LogFormat } from '@wunderproxy/launcher';
 import { launcherDefaults } from '@wunderproxy/launcher/defaults';
 import type { Argv } from 'yargs';
+import { adminUrlOf } from './admin-address.js';
 
 /** Flags shared by every command that deploys or reads deploys (launch, launcher, rollback, status). */
 export interface LauncherArgs {
@@ -59,7 +60,7 @@ export async function createLauncher(
     stateDir: args['state-dir'],
     proxy: {
       redisUrl: args.redis,
-      adminUrl: args.admin,
+      adminUrl: adminUrlOf(args.admin),
       adminToken: args['admin-token'],
       ackTimeoutMs: args['ack-timeout'] * 1000,
     },

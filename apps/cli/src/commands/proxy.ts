@@ -1,13 +1,14 @@
 import { proxyDefaults } from '@wunderproxy/proxy/defaults';
 import type { Argv, CommandModule } from 'yargs';
+import { adminListenOf } from '../admin-address.js';
 import { failWith } from '../exit-codes.js';
 import { createLogger, type LogLevel } from '../logger.js';
 import { exitOnSignals } from '../shutdown.js';
 
 interface ProxyArgs {
   listen: string;
-  admin: string;
-  'no-admin'?: boolean;
+  /** false with `--no-admin`: no admin API at all. */
+  admin: string | false;
   backend?: string;
   redis?: string;
   name: string;
@@ -70,7 +71,7 @@ export const proxyCommand: CommandModule<object, ProxyArgs> = {
     try {
       const proxy = await startProxy({
         listen: args.listen,
-        admin: args.admin,
+        admin: args.admin === false ? null : adminListenOf(args.admin),
         backend: args.backend,
         redis: args.redis,
         name: args.name,

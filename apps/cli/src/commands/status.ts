@@ -1,5 +1,6 @@
 import type { DeployRecord } from '@wunderproxy/launcher';
 import type { Argv, CommandModule } from 'yargs';
+import { adminUrlOf } from '../admin-address.js';
 import { failWith } from '../exit-codes.js';
 import { createLauncher, type LauncherArgs, withLauncherOptions } from '../launcher-options.js';
 
@@ -41,7 +42,7 @@ export const statusCommand: CommandModule<object, StatusArgs> = {
       const history = launcher.history(args.name);
       const [{ records, warnings }, proxy] = await Promise.all([
         history.load(),
-        fetch(new URL('/status.json', args.admin), { signal: AbortSignal.timeout(1_000) })
+        fetch(new URL('/status.json', adminUrlOf(args.admin)), { signal: AbortSignal.timeout(1_000) })
           .then(async (r) => (r.ok ? ((await r.json()) as Record<string, unknown>) : null))
           .catch(() => null),
       ]);

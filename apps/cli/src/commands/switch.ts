@@ -1,5 +1,6 @@
 import { proxyDefaults } from '@wunderproxy/proxy/defaults';
 import type { Argv, CommandModule } from 'yargs';
+import { adminUrlOf } from '../admin-address.js';
 import { ExitCode, failWith } from '../exit-codes.js';
 
 interface SwitchArgs {
@@ -58,7 +59,12 @@ export const switchCommand: CommandModule<object, SwitchArgs> = {
         }
         if (refused.length > 0) process.exitCode = ExitCode.failed;
       } else {
-        const state = await switchViaAdmin({ adminUrl: args.admin, token: args['admin-token'], command, timeoutMs });
+        const state = await switchViaAdmin({
+          adminUrl: adminUrlOf(args.admin),
+          token: args['admin-token'],
+          command,
+          timeoutMs,
+        });
         process.stdout.write(args.json ? `${JSON.stringify(state)}\n` : `switched ${args.admin} to ${args.target}\n`);
       }
     } catch (error) {
