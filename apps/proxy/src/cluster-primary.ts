@@ -96,6 +96,8 @@ export async function startClusterPrimary(options: ProxyOptions): Promise<Runnin
     return entry;
   }
 
+  // Set once the stats collector exists; apply() refreshes through it (below).
+  let refreshStatus: () => Promise<void> = async () => {};
   const control: SwitchControl = {
     get state() {
       return state;
@@ -106,6 +108,9 @@ export async function startClusterPrimary(options: ProxyOptions): Promise<Runnin
       state = stateOf(command);
       const id = ++seq;
       await Promise.all([...workers.values()].map((entry) => ask(entry, { wunderproxy: 'apply', seq: id, command })));
+      // The launcher reads drainingBackends right after the ack to decide when to stop the old container: it must
+      // see this switch's drains, not the numbers of the last collection round (up to a second old).
+      await refreshStatus().catch(() => {});
       log.info(
         { id: command.id, from: describeState(before), to: describeState(state), workers: workers.size },
         'switched on every worker',
@@ -151,6 +156,7 @@ export async function startClusterPrimary(options: ProxyOptions): Promise<Runnin
     lastStatuses = statuses;
   };
   await collect();
+  refreshStatus = collect;
   const collector = setInterval(() => void collect().catch(() => {}), STATS_INTERVAL_MS);
   collector.unref();
 
