@@ -180,7 +180,8 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
       redis: options.redis ?? null,
       name: options.name,
     },
-    'proxy listening',
+    // With --workers, only the primary's line means the proxy is up (it has the admin API and the ports).
+    cluster.isWorker ? 'worker listening' : 'proxy listening',
   );
 
   let closing: Promise<void> | undefined;
