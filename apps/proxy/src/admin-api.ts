@@ -1,3 +1,4 @@
+import { timingSafeEqual } from 'node:crypto';
 import type { BackendState } from '@wunderproxy/proxy-client';
 import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
 import type { Logger } from 'pino';
@@ -20,9 +21,14 @@ export interface AdminApiOptions {
 }
 
 function requireToken(token: string | undefined): RequestHandler {
-  const expected = token === undefined ? undefined : `Bearer ${token}`;
+  const expected = token === undefined ? undefined : Buffer.from(`Bearer ${token}`);
+  // Constant-time comparison: the token is the only thing between a local user and switching all traffic.
+  const matches = (header: string | undefined) => {
+    const given = Buffer.from(header ?? '');
+    return expected !== undefined && given.length === expected.length && timingSafeEqual(given, expected);
+  };
   return (req, res, next) => {
-    if (expected === undefined || req.headers.authorization === expected) {
+    if (expected === undefined || matches(req.headers.authorization)) {
       next();
       return;
     }

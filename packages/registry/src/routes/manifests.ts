@@ -62,6 +62,8 @@ export async function putManifest(context: RequestContext): Promise<void> {
     });
   }
   const manifest = parseManifest(bytes, context.request.headers['content-type']);
+  // Checked before anything is written: a bad subject must not leave the tag moved behind a 400.
+  const subject = manifest.subject ? parseDigest(manifest.subject.digest) : undefined;
   await assertReferencesKnown(context, manifest);
   const blobKey = layout.blob(digest);
   if ((await storage.stat(blobKey)) === undefined) await storage.writeSmall(blobKey, bytes);
@@ -72,8 +74,7 @@ export async function putManifest(context: RequestContext): Promise<void> {
     Location: `/v2/${repository}/manifests/${digest.digest}`,
     'Docker-Content-Digest': digest.digest,
   };
-  if (manifest.subject) {
-    const subject = parseDigest(manifest.subject.digest);
+  if (subject !== undefined) {
     const descriptor: Descriptor = {
       mediaType: manifest.mediaType,
       digest: digest.digest,
