@@ -82,12 +82,13 @@ export async function startClusterPrimary(options: ProxyOptions): Promise<Runnin
       workers.delete(worker.id);
       for (const settle of entry.pending.values()) settle(undefined);
       if (closing) return;
-      if (!entry.listening) {
-        startupFailed?.(
+      if (!entry.listening && startupFailed !== undefined) {
+        startupFailed(
           new ListenError(`a proxy worker exited during start (code ${code}, signal ${signal}); see its log above`),
         );
         return;
       }
+      // After start-up a worker that dies (even before it listened again) is replaced, never silently dropped.
       log.error({ worker: worker.process.pid, code, signal }, 'proxy worker died; starting a new one');
       setTimeout(() => {
         if (!closing) fork();
@@ -220,8 +221,22 @@ export async function startClusterPrimary(options: ProxyOptions): Promise<Runnin
       const exited = [...workers.values()].map(
         ({ worker }) => new Promise<void>((resolve) => worker.once('exit', () => resolve())),
       );
-      for (const entry of workers.values()) post(entry, { wunderproxy: 'drain', timeoutMs: drainTimeoutMs });
-      await Promise.all(exited);
+      for (const entry of workers.values()) {
+        // A worker still starting (forked as a replacement) has served nothing: it needs no drain.
+        if (entry.initialized) post(entry, { wunderproxy: 'drain', timeoutMs: drainTimeoutMs });
+        else entry.worker.kill();
+      }
+      // Bounded: a worker that cannot finish its drain must not keep the supervisor waiting forever.
+      let giveUp: NodeJS.Timeout | undefined;
+      const deadline = new Promise<'late'>(
+        (resolve) => (giveUp = setTimeout(() => resolve('late'), drainTimeoutMs + 5_000)),
+      );
+      if ((await Promise.race([Promise.all(exited), deadline])) === 'late') {
+        log.warn({ workers: workers.size }, 'workers did not exit after the drain timeout; killing them');
+        for (const { worker } of workers.values()) worker.process.kill('SIGKILL');
+        await Promise.all(exited);
+      }
+      clearTimeout(giveUp);
       await redis?.stop();
       adminServer.closeAllConnections();
       await new Promise<void>((resolve) => adminServer.close(() => resolve()));
