@@ -58,8 +58,17 @@ export function createLauncherApi(options: LauncherApiOptions): Express {
   let pending: string | undefined;
   const refuseWhileBusy = (res: express.Response): boolean => {
     const running = launcher.active?.id ?? pending;
-    if (running === undefined) return false;
-    res.status(409).json({ error: `a deploy is running: ${running}`, running });
+    if (running !== undefined) {
+      res.status(409).json({ error: `a deploy is running: ${running}`, running });
+      return true;
+    }
+    // A deploy of another process (`wunderproxy launch`) holds the app's lock: it would fail DEPLOY_LOCKED after a 202.
+    const holder = launcher.lockHolder(options.app());
+    if (holder === undefined) return false;
+    res.status(409).json({
+      error: `a deploy is running: ${holder.deployId} (pid ${holder.pid} on ${holder.host}, since ${holder.acquiredAt})`,
+      running: holder.deployId,
+    });
     return true;
   };
 
@@ -135,7 +144,9 @@ export function createLauncherApi(options: LauncherApiOptions): Express {
       target = await launcher.rollbackTarget(app, body.id as string | undefined);
     } catch (error) {
       if (!(error instanceof DeployError)) throw error;
-      res.status(error.code === 'NOT_FOUND' ? 404 : 400).json({ error: error.message });
+      // 503: the target could not be resolved because the proxy state could not be read.
+      const status = error.code === 'NOT_FOUND' ? 404 : error.code === 'BAD_INPUT' ? 400 : 503;
+      res.status(status).json({ error: error.message });
       return;
     }
     startInBackground(

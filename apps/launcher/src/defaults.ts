@@ -10,6 +10,8 @@ export const launcherDefaults = {
   ackTimeoutMs: 5_000,
   /** A deploy lock older than this is stale even if its owner still runs (a hung deploy must not block forever). */
   lockTtlMs: 15 * 60_000,
+  /** Reading the current backend from the local admin API gives up after this long (it answers in milliseconds). */
+  adminReadTimeoutMs: 2_000,
   /** Fetching a config over https gives up after this long. */
   fetchTimeoutMs: 10_000,
   /** After the switch, the old container keeps running while the proxy drains it; at most this long. */

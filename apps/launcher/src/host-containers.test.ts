@@ -130,4 +130,22 @@ describe('appContainersNow', () => {
     expect(now.kept.map((c) => c.id)).toEqual(['kept']);
     expect(loopbackPort({ url: 'http://10.0.0.5:80', maintenance: false, since: '', id: 'x' })).toBeUndefined();
   });
+
+  test('a restarting container on the port the proxy points at is never an orphan', async () => {
+    const { docker } = fakeDocker(
+      [
+        { id: 'serving', image: 'i', state: 'restarting', created: 3, hostPort: 32770 },
+        { id: 'orphan', image: 'i', state: 'running', created: 4, hostPort: 32771 },
+      ],
+      {},
+    );
+    const now = await appContainersNow(docker, 'app', {
+      url: 'http://127.0.0.1:32770',
+      maintenance: false,
+      since: '',
+      id: 'x',
+    });
+    expect(now.serving).toBeUndefined();
+    expect(now.orphans.map((c) => c.id)).toEqual(['orphan']);
+  });
 });

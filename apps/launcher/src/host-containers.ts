@@ -12,7 +12,10 @@ export function loopbackPort(state: BackendState | null): number | undefined {
 export interface AppContainersNow {
   /** The running container the proxy points at. */
   serving: AppContainerSummary | undefined;
-  /** Running (or never started) containers of the app the proxy does not point at: left by a crashed deploy. */
+  /**
+   * Running (or never started) containers of the app the proxy does not point at: left by a crashed deploy. Only
+   * meaningful when `backend` is the proxy's known state (a container whose host port is the proxy's is never one).
+   */
   orphans: AppContainerSummary[];
   /** Stopped containers, newest first: kept for rollback. */
   kept: AppContainerSummary[];
@@ -27,8 +30,12 @@ export async function appContainersNow(
   const containers = await docker.listAppContainers(app);
   const port = loopbackPort(backend);
   const serving = containers.find((c) => c.state === 'running' && port !== undefined && c.hostPort === port);
+  // Never an orphan: a container the proxy's URL points at, whatever the engine says of its state just now.
   const orphans = containers.filter(
-    (c) => c !== serving && (c.state === 'running' || c.state === 'created' || c.state === 'restarting'),
+    (c) =>
+      c !== serving &&
+      (port === undefined || c.hostPort !== port) &&
+      (c.state === 'running' || c.state === 'created' || c.state === 'restarting'),
   );
   const kept = containers.filter((c) => c !== serving && !orphans.includes(c));
   return { serving, orphans, kept };

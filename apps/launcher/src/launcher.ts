@@ -1,25 +1,21 @@
-import { createHash } from 'node:crypto';
 import { hostname, userInfo } from 'node:os';
 import { type AppConfig, parseConfig } from '@wunderproxy/config';
-import type {
-  AppContainer,
-  AppContainerSummary,
-  DockerClient,
-  ProgressRenderer,
-  RestartPolicy,
-} from '@wunderproxy/docker';
+import type { AppContainer, AppContainerSummary, DockerClient, ProgressRenderer } from '@wunderproxy/docker';
 import type { S3ClientOptions } from '@wunderproxy/s3';
 import { Redis } from 'ioredis';
+import { afterSwitch } from './after-switch.js';
+import { containerSpec } from './container-spec.js';
 import { launcherDefaults } from './defaults.js';
-import { DeployLog, formatDuration, type LogFormat } from './deploy-log.js';
+import { DeployLog, type LogFormat } from './deploy-log.js';
 import { type DeployRecord, newDeployId } from './deploy-record.js';
 import { DeployError } from './errors.js';
 import { waitUntilHealthy } from './health-gate.js';
 import { DeployHistory } from './history.js';
-import { appContainersNow, pruneBeyond } from './host-containers.js';
+import { appContainersNow } from './host-containers.js';
 import { withLocalRegistry } from './local-registry.js';
-import { acquireDeployLock } from './lock.js';
+import { acquireDeployLock, type LockOwner, liveDeployLock } from './lock.js';
 import { ProxyLink, type ProxyLinkOptions } from './proxy-link.js';
+import { planRollback, type RollbackPlan } from './rollback-plan.js';
 
 export interface LauncherOptions {
   stateDir: string;
@@ -62,13 +58,6 @@ export function cliTrigger(): string {
   return `cli ${process.env.SUDO_USER ?? user}@${hostname()}`;
 }
 
-function restartPolicyOf(config: AppConfig): RestartPolicy {
-  const policy = config.container.restartPolicy;
-  return policy.name === 'on-failure' && policy.maximumRetryCount > 0
-    ? `on-failure:${policy.maximumRetryCount}`
-    : policy.name;
-}
-
 /**
  * Deploys and rollbacks of the apps on this host. Each is a list of named, timed steps; any failure before the
  * switch removes the new container and leaves the old one serving; the old container is stopped only after the
@@ -80,6 +69,8 @@ export class Launcher {
   readonly #redis: Redis | undefined;
   /** The deploy running in this process (the API answers 409 while there is one). */
   active: DeployRecord | undefined;
+  /** Deploys and rollbacks called and not settled, from the config fetch on (before `active` is set). */
+  #inFlight = 0;
 
   constructor(options: LauncherOptions) {
     this.#options = options;
@@ -105,11 +96,38 @@ export class Launcher {
     return this.#link.currentBackend(app);
   }
 
+  /** Whether a deploy or rollback of this process is under way (a SIGTERM waits for it). */
+  get busy(): boolean {
+    return this.#inFlight > 0 || this.active !== undefined;
+  }
+
+  /** The live holder of the app's deploy lock (this process or another one), read without taking it. */
+  lockHolder(app: string): LockOwner | undefined {
+    return liveDeployLock(this.#options.stateDir, app);
+  }
+
   async close(): Promise<void> {
     this.#redis?.disconnect();
   }
 
   async deploy(request: DeployRequest): Promise<DeployRecord> {
+    return await this.#counted(() => this.#deploy(request));
+  }
+
+  async rollback(request: RollbackRequest): Promise<DeployRecord> {
+    return await this.#counted(() => this.#rollback(request));
+  }
+
+  async #counted<T>(run: () => Promise<T>): Promise<T> {
+    this.#inFlight++;
+    try {
+      return await run();
+    } finally {
+      this.#inFlight--;
+    }
+  }
+
+  async #deploy(request: DeployRequest): Promise<DeployRecord> {
     const deployId = request.deployId ?? newDeployId();
     const log = this.#log(deployId);
     const fetched = await log.step(
@@ -127,7 +145,7 @@ export class Launcher {
     return await this.#run(record, config, log, undefined);
   }
 
-  async rollback(request: RollbackRequest): Promise<DeployRecord> {
+  async #rollback(request: RollbackRequest): Promise<DeployRecord> {
     const deployId = request.deployId ?? newDeployId();
     const log = this.#log(deployId);
     const { target, kept, warnings } = await this.#planRollback(request.app, request.targetId);
@@ -155,30 +173,14 @@ export class Launcher {
     return (await this.#planRollback(app, targetId)).target;
   }
 
-  async #planRollback(
-    app: string,
-    targetId: string | undefined,
-  ): Promise<{ target: DeployRecord; kept: AppContainerSummary | undefined; warnings: string[] }> {
-    const { records, warnings } = await this.history(app).load();
-    const serving = await this.#link.currentBackend(app);
-    const now = await appContainersNow(this.#options.docker, app, serving);
-    const candidates = records.filter((r) => r.outcome === 'succeeded');
-    const currentDeployId = now.serving?.deployId;
-    let target: DeployRecord | undefined;
-    if (targetId !== undefined) {
-      target = records.find((r) => r.id === targetId);
-      if (target === undefined) throw new DeployError('NOT_FOUND', `no deploy ${targetId} in the history of "${app}"`);
-    } else {
-      target = candidates.find((r) => r.id !== currentDeployId && r.container?.id !== now.serving?.id);
-      if (target === undefined)
-        throw new DeployError('NOT_FOUND', `no earlier successful deploy of "${app}" to roll back to`);
-    }
-    if (target.container !== null && target.container.id === now.serving?.id) {
-      throw new DeployError('BAD_INPUT', `deploy ${target.id} is the one serving now`);
-    }
-    const keptId = target.container?.id;
-    const kept = keptId === undefined ? undefined : now.kept.find((c) => c.id === keptId);
-    return { target, kept, warnings };
+  #planRollback(app: string, targetId: string | undefined): Promise<RollbackPlan> {
+    return planRollback({
+      app,
+      targetId,
+      history: this.history(app),
+      docker: this.#options.docker,
+      currentBackend: () => this.#link.currentBackend(app),
+    });
   }
 
   #log(deployId: string): DeployLog {
@@ -228,21 +230,33 @@ export class Launcher {
     this.active = record;
     const history = this.history(config.name);
     let started: AppContainer | undefined;
+    /** A kept container was asked to start: the engine may run it even when the start step then throws. */
+    let reuseStarting = false;
     let switched = false;
     try {
       await history.save(record);
+      // Throws when the proxy state cannot be read: then nothing on this host is touched.
       const previous = await this.#link.currentBackend(config.name);
       const now = await appContainersNow(docker, config.name, previous);
-      for (const orphan of now.orphans) {
-        if (orphan.id === reuse?.id) continue;
-        await log.step(
-          'cleanup',
-          () => docker.removeContainer(orphan.id, { force: true }),
-          () => `removed orphan container ${orphan.name} (${orphan.state}, left by an unfinished deploy)`,
-        );
+      const orphans = now.orphans.filter((c) => c.id !== reuse?.id);
+      if (previous?.maintenance === true) {
+        if (orphans.length > 0)
+          log.note(
+            'cleanup',
+            `the proxy is in maintenance: left ${orphans.length} running container(s) alone (${orphans.map((c) => c.name).join(', ')})`,
+          );
+      } else {
+        for (const orphan of orphans) {
+          await log.step(
+            'cleanup',
+            () => docker.removeContainer(orphan.id, { force: true }),
+            () => `removed orphan container ${orphan.name} (${orphan.state}, left by an unfinished deploy)`,
+          );
+        }
       }
 
       if (reuse !== undefined) {
+        reuseStarting = true;
         started = await log.step(
           'start',
           () => docker.startAppContainer({ id: reuse.id, name: reuse.name, deployId: reuse.deployId }),
@@ -277,7 +291,7 @@ export class Launcher {
         );
         started = await log.step(
           'start',
-          () => docker.runAppContainer(this.#spec(config, record.id)),
+          () => docker.runAppContainer(containerSpec(config, record.id)),
           (c) => ({
             message: `started container ${c.name} on 127.0.0.1:${c.hostPort}`,
             details: { container: c.id, hostPort: c.hostPort },
@@ -337,56 +351,38 @@ export class Launcher {
         }),
       );
       switched = outcome.confirmed > 0;
-
-      if (now.serving !== undefined) {
-        const old = now.serving;
-        await log.step(
-          'drain',
-          () => this.#link.waitForDrain(),
-          (how) =>
-            how === 'drained'
-              ? 'proxy drained the old container'
-              : how === 'grace'
-                ? `gave in-flight requests ${formatDuration(launcherDefaults.drainGraceMs)} (no admin API to ask)`
-                : 'drain wait timed out',
-        );
-        await log.step(
-          'retire',
-          () => docker.stopContainer(old.id, config.container.stopTimeoutSeconds),
-          () => `retired old container ${old.name}`,
-        );
-      }
-      // The deploys a rollback goes back to: their images stay even when their containers were removed by hand.
-      const { records } = await history.load().catch(() => ({ records: [] as DeployRecord[] }));
-      const keptDeploys = records
-        .filter((r) => r.outcome === 'succeeded' && r.id !== record.id)
-        .slice(0, this.#options.retain);
-      const keepImages = new Set([config.image, ...keptDeploys.map((r) => r.image)]);
-      const pruned = await pruneBeyond(docker, config.name, this.#options.retain, new Set([started.id]), keepImages);
-      if (pruned.containers.length > 0) {
-        log.note(
-          'prune',
-          `pruned ${pruned.containers.length} old container(s) beyond --retain ${this.#options.retain}${pruned.images.length ? ` and image(s) ${pruned.images.join(', ')}` : ''}`,
-          pruned,
-        );
-      }
+      // Traffic is on the new container: the deploy succeeds whatever happens to the old one (warning lines).
+      await afterSwitch({
+        docker,
+        link: this.#link,
+        log,
+        history,
+        retain: this.#options.retain,
+        config,
+        record,
+        started,
+        old: now.serving,
+      });
       record.outcome = 'succeeded';
       return record;
     } catch (error) {
+      if (switched) {
+        // Not reached (afterSwitch does not throw); a switched deploy is never reported as failed.
+        log.note('cleanup', `warning: after the switch: ${(error as Error).message}`);
+        record.outcome = 'succeeded';
+        return record;
+      }
       record.outcome = 'failed';
       record.error = (error as Error).message;
-      if (started !== undefined && !switched) {
-        // Nothing points at the new container: remove it (a kept container goes back to stopped) and say so.
-        if (reuse !== undefined)
-          await docker.stopContainer(started.id, config.container.stopTimeoutSeconds).catch(() => undefined);
-        else await docker.removeContainer(started.id, { force: true }).catch(() => undefined);
-        log.note(
-          'cleanup',
-          reuse !== undefined
-            ? `stopped ${started.name} again; the current deploy keeps serving`
-            : `removed container ${started.name}; the current deploy keeps serving`,
-        );
-        record.container = reuse !== undefined ? record.container : null;
+      if (reuse !== undefined && reuseStarting) {
+        // The kept container goes back to stopped, even when its start step threw after the engine started it.
+        await docker.stopContainer(reuse.id, config.container.stopTimeoutSeconds).catch(() => undefined);
+        log.note('cleanup', `stopped ${reuse.name} again; the current deploy keeps serving`);
+      } else if (started !== undefined) {
+        // Nothing points at the new container: remove it and say so.
+        await docker.removeContainer(started.id, { force: true }).catch(() => undefined);
+        log.note('cleanup', `removed container ${started.name}; the current deploy keeps serving`);
+        record.container = null;
       }
       throw error;
     } finally {
@@ -395,31 +391,5 @@ export class Launcher {
       await history.save(record).catch(() => undefined);
       lock.release();
     }
-  }
-
-  #spec(config: AppConfig, deployId: string) {
-    const c = config.container;
-    return {
-      name: config.name,
-      deployId,
-      image: config.image,
-      port: c.port,
-      env: { ...c.env },
-      ...(c.cmd ? { cmd: [...c.cmd] } : {}),
-      ...(c.entrypoint ? { entrypoint: [...c.entrypoint] } : {}),
-      ...(c.workdir ? { workdir: c.workdir } : {}),
-      labels: { ...c.labels },
-      configHash: createHash('sha256').update(JSON.stringify(config)).digest('hex').slice(0, 16),
-      binds: [...c.volumes],
-      ...(c.memoryBytes !== undefined ? { memory: c.memoryBytes } : {}),
-      ...(c.cpus !== undefined ? { cpus: c.cpus } : {}),
-      restart: restartPolicyOf(config),
-      ...(c.network ? { networkMode: c.network } : {}),
-      ...(c.user ? { user: c.user } : {}),
-      extraHosts: [...c.extraHosts],
-      ...(c.logDriver ? { logDriver: { type: c.logDriver.type, options: { ...c.logDriver.options } } } : {}),
-      init: c.init,
-      stopTimeout: c.stopTimeoutSeconds,
-    };
   }
 }

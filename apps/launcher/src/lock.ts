@@ -22,6 +22,30 @@ function alive(pid: number): boolean {
   }
 }
 
+function lockPath(stateDir: string, app: string): string {
+  return join(stateDir, `${app}.deploy.lock`);
+}
+
+/** The lock file's owner, or undefined when there is no file or it is unreadable. */
+function readOwner(path: string): LockOwner | undefined {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as LockOwner;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Who holds the app's deploy lock now, when it is live (unexpired, and its process runs when on this host); reads
+ * only: a stale lock is left for the next deploy to take over. For answering 409 before starting a deploy.
+ */
+export function liveDeployLock(stateDir: string, app: string): LockOwner | undefined {
+  const holder = readOwner(lockPath(stateDir, app));
+  if (holder === undefined || !(Date.parse(holder.expiresAt) >= Date.now())) return undefined;
+  if (holder.host === hostname() && !alive(holder.pid)) return undefined;
+  return holder;
+}
+
 export interface HeldLock {
   readonly owner: LockOwner;
   /** When a stale lock was taken over: whose it was and why it was stale. */
@@ -35,7 +59,7 @@ export interface HeldLock {
  */
 export function acquireDeployLock(stateDir: string, app: string, deployId: string, ttlMs: number): HeldLock {
   mkdirSync(stateDir, { recursive: true });
-  const path = join(stateDir, `${app}.deploy.lock`);
+  const path = lockPath(stateDir, app);
   const owner = (): LockOwner => ({
     deployId,
     pid: process.pid,
@@ -48,11 +72,26 @@ export function acquireDeployLock(stateDir: string, app: string, deployId: strin
     const mine = owner();
     try {
       writeFileSync(path, JSON.stringify(mine), { flag: 'wx' });
+      // Best effort: a failed refresh (disk full) must not crash the deploy, and a lock another deploy took over
+      // (ours was stale to it) is theirs: stop refreshing rather than overwrite it.
       const refresh = setInterval(
         () => {
+          if (readOwner(path)?.deployId !== deployId) {
+            clearInterval(refresh);
+            return;
+          }
           const next = { ...mine, expiresAt: new Date(Date.now() + ttlMs).toISOString() };
-          writeFileSync(`${path}.${process.pid}.tmp`, JSON.stringify(next));
-          renameSync(`${path}.${process.pid}.tmp`, path);
+          const temp = `${path}.${process.pid}.tmp`;
+          try {
+            writeFileSync(temp, JSON.stringify(next));
+            renameSync(temp, path);
+          } catch {
+            try {
+              unlinkSync(temp);
+            } catch {
+              // never written
+            }
+          }
         },
         Math.max(1000, ttlMs / 3),
       );
@@ -63,8 +102,7 @@ export function acquireDeployLock(stateDir: string, app: string, deployId: strin
         release: () => {
           clearInterval(refresh);
           try {
-            const current = JSON.parse(readFileSync(path, 'utf8')) as LockOwner;
-            if (current.deployId === deployId) unlinkSync(path);
+            if (readOwner(path)?.deployId === deployId) unlinkSync(path);
           } catch {
             // already gone
           }
@@ -73,12 +111,7 @@ export function acquireDeployLock(stateDir: string, app: string, deployId: strin
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
-    let holder: LockOwner | undefined;
-    try {
-      holder = JSON.parse(readFileSync(path, 'utf8')) as LockOwner;
-    } catch {
-      holder = undefined;
-    }
+    const holder = readOwner(path);
     const expired = holder === undefined || Date.parse(holder.expiresAt) < Date.now();
     const dead = holder !== undefined && holder.host === hostname() && !alive(holder.pid);
     if (!expired && !dead) {

@@ -1,12 +1,15 @@
 import {
   type BackendState,
   readBackendState,
+  redisKeys,
+  restoreBackendState,
   type SwitchCommand,
   SwitchError,
   switchViaAdmin,
   switchViaRedis,
 } from '@wunderproxy/proxy-client';
 import { launcherDefaults } from './defaults.js';
+import { DeployError } from './errors.js';
 
 /** How the launcher reaches the proxies of an app. */
 export interface ProxyLinkOptions {
@@ -25,6 +28,15 @@ export interface SwitchOutcome {
   via: 'redis' | 'admin';
 }
 
+/** Why a fetch threw, in the operator's words: refused, timed out, or the cause's own message. */
+function fetchFailure(error: unknown): string {
+  const err = error as Error & { cause?: { code?: string; message?: string } };
+  if (err.name === 'TimeoutError' || err.name === 'AbortError')
+    return `no answer within ${launcherDefaults.adminReadTimeoutMs} ms (timeout)`;
+  if (err.cause?.code === 'ECONNREFUSED') return 'connection refused';
+  return err.cause?.message ?? err.message;
+}
+
 function authHeaders(token: string | undefined): Record<string, string> {
   return token ? { authorization: `Bearer ${token}` } : {};
 }
@@ -33,18 +45,48 @@ function authHeaders(token: string | undefined): Record<string, string> {
 export class ProxyLink {
   constructor(private readonly options: ProxyLinkOptions) {}
 
-  /** The backend the proxies serve now (Redis key, else the admin API); null when unknown. */
+  /**
+   * The backend the proxies serve now (Redis key, else the admin API). Null means "no state": Redis has no key, or
+   * the admin API answered without a backend. A state that cannot be read throws a DeployError with the reason:
+   * the launcher must not guess what serves (it would take the live container for an orphan).
+   */
   async currentBackend(app: string): Promise<BackendState | null> {
-    if (this.options.redisUrl) return await readBackendState(this.options.redisUrl, app);
-    try {
-      const response = await fetch(new URL('/api/backend', this.options.adminUrl), {
-        headers: authHeaders(this.options.adminToken),
-        signal: AbortSignal.timeout(2_000),
-      });
-      return response.ok ? ((await response.json()) as BackendState) : null;
-    } catch {
-      return null;
+    const { redisUrl, adminUrl, adminToken } = this.options;
+    if (redisUrl) {
+      try {
+        return await readBackendState(redisUrl, app);
+      } catch (error) {
+        throw new DeployError(
+          'DEPLOY_FAILED',
+          `cannot read the current backend of "${app}" from Redis at ${redisUrl}: ${(error as Error).message}`,
+        );
+      }
     }
+    const cannot = (reason: string) =>
+      new DeployError(
+        'DEPLOY_FAILED',
+        `cannot read the current backend from the proxy admin API at ${adminUrl}: ${reason}`,
+      );
+    let response: Response;
+    try {
+      response = await fetch(new URL('/api/backend', adminUrl), {
+        headers: authHeaders(adminToken),
+        signal: AbortSignal.timeout(launcherDefaults.adminReadTimeoutMs),
+      });
+    } catch (error) {
+      throw cannot(fetchFailure(error));
+    }
+    if (response.status === 401) throw cannot('HTTP 401 (wrong or missing --admin-token)');
+    if (!response.ok) throw cannot(`HTTP ${response.status}`);
+    let state: BackendState;
+    try {
+      state = (await response.json()) as BackendState;
+    } catch (error) {
+      throw cannot(`unreadable answer (${(error as Error).message})`);
+    }
+    if (typeof state !== 'object' || state === null || (state.url !== null && typeof state.url !== 'string'))
+      throw cannot('the answer is not a backend state');
+    return state;
   }
 
   /**
@@ -61,18 +103,26 @@ export class ProxyLink {
     const ok = result.acks.filter((ack) => ack.ok).length;
     const refused = result.acks.filter((ack) => !ack.ok);
     if (ok === 0 || refused.length > 0) {
-      if (previous !== null) {
-        const back: SwitchCommand =
-          previous.maintenance || previous.url === null
-            ? { id: previous.id, maintenance: true }
-            : { id: previous.id, url: previous.url };
-        await switchViaRedis({ redisUrl, name: app, command: back, timeoutMs: ackTimeoutMs }).catch(() => undefined);
+      // Put the state key back as it was (no key at all when there was none), so a proxy that starts later does not
+      // come up on the container the launcher is about to remove; proxies that did apply the switch go back too.
+      let restoreFailed = '';
+      try {
+        if (ok > 0 && previous !== null) {
+          const back: SwitchCommand =
+            previous.maintenance || previous.url === null
+              ? { id: previous.id, maintenance: true }
+              : { id: previous.id, url: previous.url };
+          await switchViaRedis({ redisUrl, name: app, command: back, timeoutMs: ackTimeoutMs });
+        }
+        await restoreBackendState(redisUrl, app, previous);
+      } catch (error) {
+        restoreFailed = `; putting ${redisKeys(app).backend} back failed too (${(error as Error).message}): a proxy that starts now may come up on the new container, which is being removed`;
       }
       const why =
         refused.length > 0
           ? `${refused.length} prox${refused.length === 1 ? 'y' : 'ies'} refused the switch (${refused.map((ack) => `${ack.proxy}: ${ack.error ?? '?'}`).join('; ')})`
           : `no proxy named "${app}" confirmed the switch within ${ackTimeoutMs} ms (${result.subscribers} subscribed)`;
-      throw new SwitchError(refused.length > 0 ? 'SWITCH_REFUSED' : 'SWITCH_UNCONFIRMED', why);
+      throw new SwitchError(refused.length > 0 ? 'SWITCH_REFUSED' : 'SWITCH_UNCONFIRMED', `${why}${restoreFailed}`);
     }
     return { confirmed: ok, subscribers: result.subscribers, via: 'redis' };
   }

@@ -17,7 +17,18 @@ interface LauncherCommandArgs extends LauncherArgs {
   name: string;
   registry?: string;
   'registry-listen': string;
+  'drain-timeout': number;
   'log-level': LogLevel;
+}
+
+/** Resolves true once `done()` holds, false when `timeoutMs` passed first. */
+async function waitUntil(done: () => boolean, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (!done()) {
+    if (Date.now() >= deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return true;
 }
 
 export const launcherCommand: CommandModule<object, LauncherCommandArgs> = {
@@ -40,7 +51,12 @@ export const launcherCommand: CommandModule<object, LauncherCommandArgs> = {
           type: 'string',
           describe: 'also run the registry on this storage (file:///dir or s3://bucket/prefix)',
         })
-        .option('registry-listen', { type: 'string', default: '127.0.0.1:5000', describe: 'registry HOST:PORT' }),
+        .option('registry-listen', { type: 'string', default: '127.0.0.1:5000', describe: 'registry HOST:PORT' })
+        .option('drain-timeout', {
+          type: 'number',
+          default: launcherDefaults.maxDrainWaitMs / 1000,
+          describe: 'seconds a running deploy and in-flight requests get on SIGTERM',
+        }),
     ) as unknown as Argv<LauncherCommandArgs>,
   handler: async (args) => {
     const { parseConfig } = await import('@wunderproxy/config');
@@ -49,6 +65,12 @@ export const launcherCommand: CommandModule<object, LauncherCommandArgs> = {
     const { startRegistry } = await import('@wunderproxy/registry');
     const { fetchConfigText, readUserdataConfigUrl } = await import('@wunderproxy/s3');
     const log = createLogger(args['log-level'], 'launcher');
+    if (!Number.isFinite(args['drain-timeout']) || args['drain-timeout'] < 0)
+      failWith(
+        Object.assign(new Error(`--drain-timeout: expected seconds ≥ 0, got ${args['drain-timeout']}`), {
+          code: 'BAD_INPUT',
+        }),
+      );
     const launcher = await createLauncher(args, (line) => log.info(line.trimEnd())).catch(failWith);
     try {
       const address = parseListenAddress(args.listen, '--listen', '127.0.0.1');
@@ -87,9 +109,31 @@ export const launcherCommand: CommandModule<object, LauncherCommandArgs> = {
         });
       }
       exitOnSignals(log, async () => {
-        server.close();
+        // Drain: stop accepting, let a running deploy (and in-flight requests) finish up to --drain-timeout.
+        const deadline = Date.now() + args['drain-timeout'] * 1000;
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        // Keep-alive connections become idle as their last request ends; close each as soon as it does.
         server.closeIdleConnections();
-        await registry?.close(launcherDefaults.maxDrainWaitMs);
+        const sweeper = setInterval(() => server.closeIdleConnections(), 50);
+        if (launcher.busy) {
+          log.info({ deploy: launcher.active?.id ?? null }, 'waiting for the running deploy to finish');
+          if (!(await waitUntil(() => !launcher.busy, deadline - Date.now())))
+            log.warn(
+              { deploy: launcher.active?.id ?? null, drainTimeout: args['drain-timeout'] },
+              'gave up waiting for the running deploy (--drain-timeout); its lock is taken over by the next deploy',
+            );
+        }
+        const timer = setTimeout(
+          () => {
+            log.warn('gave up waiting for in-flight requests (--drain-timeout)');
+            server.closeAllConnections();
+          },
+          Math.max(0, deadline - Date.now()),
+        );
+        await closed;
+        clearInterval(sweeper);
+        clearTimeout(timer);
+        await registry?.close(Math.max(0, deadline - Date.now()));
         await launcher.close();
       });
     } catch (error) {
