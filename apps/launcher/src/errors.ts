@@ -6,7 +6,6 @@ export class DeployError extends Error {
       | 'DEPLOY_LOCKED'
       | 'BAD_INPUT'
       | 'HEALTH_CHECK_FAILED'
-      | 'SWITCH_FAILED'
       | 'NOT_FOUND',
     message: string,
     /** The container's last log lines, when a container was involved. */
