@@ -16,6 +16,12 @@ export const proxyDefaults = {
   maintenanceRetryAfterSeconds: 30,
   /** Switch messages and admin bodies larger than this are refused: a backend URL is a few dozen bytes. */
   maxSwitchMessageBytes: 64 * 1024,
+  /**
+   * Bytes a client socket may buffer before the backend is paused. Node's 16 KiB default paused and resumed the
+   * backend read for every 64 KiB chunk (a syscall pair and an event-loop turn each); 256 KiB per connection lets a
+   * response up to that size flow without it and still bounds memory for slow clients.
+   */
+  clientSocketBufferBytes: 256 * 1024,
   /** Client keep-alive idle timeout; above typical ELB idle timeout (60 s) so the ELB closes first, never us. */
   keepAliveTimeoutMs: 65_000,
   /** Redis reconnect backoff: 100 ms doubling up to 5 s; Redis restarts take about a second here. */

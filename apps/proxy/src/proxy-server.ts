@@ -120,7 +120,10 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     backendTimeoutMs: options.backendTimeoutMs,
     healthCheckPath: options.healthCheckPath,
   });
-  const server = http.createServer({ keepAliveTimeout: proxyDefaults.keepAliveTimeoutMs }, forwarder.onRequest);
+  const server = http.createServer(
+    { keepAliveTimeout: proxyDefaults.keepAliveTimeoutMs, highWaterMark: proxyDefaults.clientSocketBufferBytes },
+    forwarder.onRequest,
+  );
   server.headersTimeout = proxyDefaults.keepAliveTimeoutMs + 1000;
   server.on('upgrade', (req: http.IncomingMessage, socket: Socket, head: Buffer) => {
     if (req.headers.upgrade?.toLowerCase() === 'websocket') forwarder.onUpgrade(req, socket, head);
