@@ -1,4 +1,5 @@
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
+import { httpGet } from './test-proxy.js';
 
 export interface LoadResult {
   ok: number;
@@ -55,7 +56,7 @@ export class KeepAliveLoad {
   async #loop(agent: Agent, index: number): Promise<void> {
     while (this.#running) {
       try {
-        const { status, body } = await once(this.#url, agent);
+        const { status, body } = await httpGet(this.#url.href, agent);
         if (status === 200) {
           this.#result.ok++;
           const key = body.trim();
@@ -67,21 +68,4 @@ export class KeepAliveLoad {
       }
     }
   }
-}
-
-function once(url: URL, agent: Agent): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { agent, timeout: 10_000 }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => {
-        body += chunk;
-      });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-      res.on('error', reject);
-    });
-    req.on('timeout', () => req.destroy(new Error('no answer within 10 s')));
-    req.on('error', reject);
-    req.end();
-  });
 }
