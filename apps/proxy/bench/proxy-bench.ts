@@ -56,6 +56,8 @@ function fail(message: string): never {
 
 const here = dirname(fileURLToPath(import.meta.url));
 const cliMain = resolve(here, '../../cli/dist/main.js');
+// Ours runs as operators and the systemd unit run it: through bin/wunderproxy, which passes node the proxy's V8 flags.
+const binWunderproxy = resolve(here, '../../../bin/wunderproxy');
 const missing = ['nginx', 'wrk'].filter((name) => !hasCommand(name));
 if (missing.length > 0) fail(`missing ${missing.join(' and ')}; install with: apt-get install -y ${missing.join(' ')}`);
 if (!existsSync(cliMain)) fail(`${cliMain} not found; run \`pnpm build\` at the repo root first`);
@@ -158,7 +160,6 @@ async function startOurs(workers: number): Promise<Target> {
   const [port, admin] = [await freePort(), await freePort()];
   const name = workerCounts.length > 1 || workers > 1 ? `wunderproxy ×${workers}` : 'wunderproxy';
   const args = [
-    cliMain,
     'proxy',
     '--listen',
     `${HOST}:${port}`,
@@ -171,7 +172,7 @@ async function startOurs(workers: number): Promise<Target> {
   ];
   if (workers !== 1) args.push('--workers', String(workers));
   const log = openSync(join(work, `ours-${workers}.log`), 'a');
-  processes.start(name, process.execPath, args, { log });
+  processes.start(name, binWunderproxy, args, { log });
   await processes.waitReady(name, `http://${HOST}:${port}/`);
   return { name, kind: 'ours', port, workers };
 }

@@ -1,4 +1,5 @@
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { freePort } from '@wunderproxy/testkit/ports';
 import { afterAll, afterEach, beforeAll, expect, test } from 'vitest';
@@ -110,4 +111,18 @@ test('closes open websockets with 1001 at the --drain-timeout on SIGTERM and exi
   const [code] = (await closed) as [number];
   expect(code).toBe(1001);
   expect(await proxy.exited).toBe(0);
+});
+
+test('bin/wunderproxy starts node with the proxy V8 flags; a bare `node` start logs a warning naming the missing one', async () => {
+  const viaBin = await spawnProxy(['--backend', a.url]);
+  running.push(viaBin);
+  expect(readFileSync(`/proc/${viaBin.pid}/cmdline`, 'utf8').split('\0')).toContain('--no-memory-reducer');
+  expect(viaBin.logs.filter((entry) => entry.level === 40)).toEqual([]);
+
+  const bare = await spawnProxy(['--backend', a.url], {}, true, 'node');
+  running.push(bare);
+  const warning = bare.logs.find((entry) => entry.level === 40);
+  expect(warning?.missing).toEqual(['--no-memory-reducer']);
+  expect(warning?.msg).toMatch(/started without --no-memory-reducer.*bin\/wunderproxy/);
+  expect((await request(bare.url)).body).toBe('a');
 });

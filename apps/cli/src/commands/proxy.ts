@@ -66,8 +66,16 @@ export const proxyCommand: CommandModule<object, ProxyArgs> = {
       }) as unknown as Argv<ProxyArgs>,
   handler: async (args) => {
     // Loaded here, not at the top: every command starts faster when it loads only what it runs.
-    const { startProxy } = await import('@wunderproxy/proxy');
+    const { missingNodeFlags, startProxy } = await import('@wunderproxy/proxy');
     const log = createLogger(args['log-level'], 'proxy');
+    const missing = missingNodeFlags();
+    if (missing.length > 0) {
+      log.warn(
+        { missing },
+        `node was started without ${missing.join(' ')}: under load after an idle pause, garbage collection can take ` +
+          'a third of the CPU; run the proxy through bin/wunderproxy, which passes it',
+      );
+    }
     try {
       const proxy = await startProxy({
         listen: args.listen,

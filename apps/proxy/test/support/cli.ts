@@ -6,6 +6,8 @@ import { fileURLToPath } from 'node:url';
 
 /** The built CLI (test/support/build-cli.ts keeps it fresh). */
 export const cliMain = resolve(dirname(fileURLToPath(import.meta.url)), '../../../cli/dist/main.js');
+/** What operators and the systemd units run: it execs node with the proxy's V8 flags. */
+export const binWunderproxy = resolve(dirname(fileURLToPath(import.meta.url)), '../../../../bin/wunderproxy');
 
 export interface CliResult {
   code: number | null;
@@ -47,11 +49,18 @@ export interface ProxyProcess {
 
 /**
  * Starts `wunderproxy proxy ARGS…` (on free loopback ports unless `freePorts` is false) and resolves once it
- * logged `proxy listening`; the ports are taken from that line.
+ * logged `proxy listening`; the ports are taken from that line. `start` 'bin' runs it as operators do, through
+ * bin/wunderproxy (which execs node, so the pid is node's); 'node' runs the built CLI with a bare `node`.
  */
-export async function spawnProxy(args: string[], env: NodeJS.ProcessEnv = {}, freePorts = true): Promise<ProxyProcess> {
+export async function spawnProxy(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  freePorts = true,
+  start: 'bin' | 'node' = 'bin',
+): Promise<ProxyProcess> {
   const addresses = freePorts ? ['--listen', '127.0.0.1:0', '--admin', '127.0.0.1:0'] : [];
-  const child = spawn(process.execPath, [cliMain, 'proxy', ...addresses, ...args], {
+  const command = start === 'bin' ? [binWunderproxy] : [process.execPath, cliMain];
+  const child = spawn(command[0]!, [...command.slice(1), 'proxy', ...addresses, ...args], {
     env: { ...cleanEnv(), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
