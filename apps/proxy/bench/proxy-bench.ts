@@ -3,7 +3,7 @@
  * loopback, wrk against each for 100 B and 64 KiB bodies, interleaved over rounds; prints medians, the ratio
  * ours/nginx and PASS/FAIL against the floor (≥ 0.4× nginx req/s, p99 ≤ 3× nginx's). See ../BENCHMARK.md.
  *
- * Options: --duration S (10) --warmup S (2) --rounds N (3) --workers N[,N…] (1; passed to `proxy --workers`,
+ * Options: --duration S (10) --warmup S (2) --rounds N (5) --workers N[,N…] (1; passed to `proxy --workers`,
  * a list benchmarks each) --connections N (50) --threads N (2) --hp3 (also stock http-proxy-3, for the record).
  */
 import { existsSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
@@ -25,7 +25,7 @@ const { values: flags } = parseArgs({
   options: {
     duration: { type: 'string', default: '10' },
     warmup: { type: 'string', default: '2' },
-    rounds: { type: 'string', default: '3' },
+    rounds: { type: 'string', default: '5' },
     workers: { type: 'string', default: '1' },
     connections: { type: 'string', default: '50' },
     threads: { type: 'string', default: '2' },
