@@ -170,7 +170,7 @@ export function createLauncherApi(options: LauncherApiOptions): Express {
       res.json(active);
       return;
     }
-    const { records } = await launcher.history(options.app()).load();
+    const { records } = await launcher.history(launcher.appOf(req.params.id) ?? options.app()).load();
     const record = records.find((r) => r.id === req.params.id) ?? unknownYet.get(req.params.id);
     if (record === undefined) res.status(404).json({ error: `no deploy ${req.params.id}` });
     else res.json(record);

@@ -71,6 +71,8 @@ export class Launcher {
   active: DeployRecord | undefined;
   /** Deploys and rollbacks called and not settled, from the config fetch on (before `active` is set). */
   #inFlight = 0;
+  /** The app of each deploy this process ran (the newest 200): its record is in that app's history. */
+  readonly #appOfDeploy = new Map<string, string>();
 
   constructor(options: LauncherOptions) {
     this.#options = options;
@@ -87,6 +89,11 @@ export class Launcher {
   }
 
   /** The app's history: the state file, merged with the Redis list when `--redis` is set (waits briefly for it). */
+  /** The app a deploy of this process was for (a `{"config": URL}` deploy may be another app than the launcher's). */
+  appOf(deployId: string): string | undefined {
+    return this.#appOfDeploy.get(deployId);
+  }
+
   history(app: string): DeployHistory {
     return new DeployHistory(this.#options.stateDir, app, this.#redis);
   }
@@ -228,6 +235,8 @@ export class Launcher {
     );
     if (lock.tookOver) log.note('lock', lock.tookOver);
     this.active = record;
+    this.#appOfDeploy.set(record.id, record.app);
+    for (const id of this.#appOfDeploy.keys()) if (this.#appOfDeploy.size > 200) this.#appOfDeploy.delete(id);
     const history = this.history(config.name);
     let started: AppContainer | undefined;
     /** A kept container was asked to start: the engine may run it even when the start step then throws. */

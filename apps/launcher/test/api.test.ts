@@ -197,6 +197,25 @@ test('bad requests: a config that is not a string is 400, an unknown deploy 404;
   expect((await finished(again.json.id as string)).outcome).toBe('failed');
 });
 
+test('GET /api/deploys/ID still finds a finished deploy of another app, started with {"config": URL}', async () => {
+  const other = uniqueName();
+  // A container that exits at once: the health gate fails it fast, after the record was written to `other`'s history.
+  const config = work.write(
+    'other-app.json',
+    configDocument(other, { image: images.tags.v1!, cmd: ['/bin/sh', '-c', 'exit 3'] }),
+  );
+  try {
+    const started = await call('POST', '/api/deploys', { body: { config } });
+    expect(started.status).toBe(202);
+    const record = await finished(started.json.id as string);
+    expect(record, record.error ?? '').toMatchObject({ id: started.json.id, app: other, outcome: 'failed' });
+    expect((await call('GET', `/api/deploys/${started.json.id as string}`)).status).toBe(200);
+    expect((await proxy.get()).body).toBe('sample-app v2\n');
+  } finally {
+    await removeAppContainers(other);
+  }
+});
+
 test('`wunderproxy launcher CONFIG` serves the same API from the CLI', async () => {
   const port = await freePort();
   const { spawn } = await import('node:child_process');
