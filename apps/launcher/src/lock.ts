@@ -1,4 +1,5 @@
-import { mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { linkSync, mkdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { DeployError } from './errors.js';
@@ -26,13 +27,18 @@ function lockPath(stateDir: string, app: string): string {
   return join(stateDir, `${app}.deploy.lock`);
 }
 
-/** The lock file's owner, or undefined when there is no file or it is unreadable. */
-function readOwner(path: string): LockOwner | undefined {
+function parseOwner(text: string): LockOwner | undefined {
   try {
-    return JSON.parse(readFileSync(path, 'utf8')) as LockOwner;
+    return JSON.parse(text) as LockOwner;
   } catch {
     return undefined;
   }
+}
+
+/** The lock file's owner, or undefined when there is no file or it is unreadable. */
+function readOwner(path: string): LockOwner | undefined {
+  const text = readText(path);
+  return text === undefined ? undefined : parseOwner(text);
 }
 
 /**
@@ -54,6 +60,66 @@ export interface HeldLock {
 }
 
 /**
+ * Creates `path` holding `text`, only when nothing is there, in one step: written to a temp file, then hard-linked
+ * into place (link(2) fails with EEXIST, like O_EXCL). A reader never sees the file empty or half-written, which a
+ * plain exclusive create followed by a write allows, and which would look like an unreadable lock to take over.
+ */
+function createExclusive(path: string, text: string): boolean {
+  const temp = `${path}.${process.pid}.${randomUUID()}.tmp`;
+  writeFileSync(temp, text);
+  try {
+    linkSync(temp, path);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw error;
+  } finally {
+    unlinkSync(temp);
+  }
+}
+
+function readText(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+/** A takeover guard older than this was left by a process that died inside the few lines that hold it. */
+const TAKEOVER_GUARD_STALE_MS = 30_000;
+
+/**
+ * Removes the stale lock whose text was `staleText`, unless the file changed since it was judged stale. The check
+ * and the unlink run under a second exclusive file (the takeover guard), so two deploys taking over the same stale
+ * lock cannot both remove it and the second one delete the first one's fresh lock. False: another deploy is taking
+ * it over right now.
+ */
+function removeStaleLock(path: string, staleText: string | undefined): boolean {
+  const guard = `${path}.takeover`;
+  if (!createExclusive(guard, String(process.pid))) {
+    try {
+      if (Date.now() - statSync(guard).mtimeMs > TAKEOVER_GUARD_STALE_MS) unlinkSync(guard);
+    } catch {
+      // gone already
+    }
+    return false;
+  }
+  try {
+    if (readText(path) === staleText) {
+      try {
+        unlinkSync(path);
+      } catch {
+        // not there: the exclusive create decides
+      }
+    }
+    return true;
+  } finally {
+    unlinkSync(guard);
+  }
+}
+
+/**
  * One deploy at a time per app on this host: a lock file created exclusively, holding its owner and an expiry.
  * A lock whose process is gone or whose expiry passed is stale: the next deploy removes it and says so.
  */
@@ -68,50 +134,12 @@ export function acquireDeployLock(stateDir: string, app: string, deployId: strin
     expiresAt: new Date(Date.now() + ttlMs).toISOString(),
   });
   let tookOver: string | undefined;
-  for (let attempt = 0; attempt < 2; attempt++) {
+  for (let attempt = 0; attempt < 3; attempt++) {
     const mine = owner();
-    try {
-      writeFileSync(path, JSON.stringify(mine), { flag: 'wx' });
-      // Best effort: a failed refresh (disk full) must not crash the deploy, and a lock another deploy took over
-      // (ours was stale to it) is theirs: stop refreshing rather than overwrite it.
-      const refresh = setInterval(
-        () => {
-          if (readOwner(path)?.deployId !== deployId) {
-            clearInterval(refresh);
-            return;
-          }
-          const next = { ...mine, expiresAt: new Date(Date.now() + ttlMs).toISOString() };
-          const temp = `${path}.${process.pid}.tmp`;
-          try {
-            writeFileSync(temp, JSON.stringify(next));
-            renameSync(temp, path);
-          } catch {
-            try {
-              unlinkSync(temp);
-            } catch {
-              // never written
-            }
-          }
-        },
-        Math.max(1000, ttlMs / 3),
-      );
-      refresh.unref();
-      return {
-        owner: mine,
-        ...(tookOver ? { tookOver } : {}),
-        release: () => {
-          clearInterval(refresh);
-          try {
-            if (readOwner(path)?.deployId === deployId) unlinkSync(path);
-          } catch {
-            // already gone
-          }
-        },
-      };
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    }
-    const holder = readOwner(path);
+    if (createExclusive(path, JSON.stringify(mine))) return held(path, mine, deployId, ttlMs, tookOver);
+    const text = readText(path);
+    if (text === undefined) continue; // released in between: try again
+    const holder = parseOwner(text);
     const expired = holder === undefined || Date.parse(holder.expiresAt) < Date.now();
     const dead = holder !== undefined && holder.host === hostname() && !alive(holder.pid);
     if (!expired && !dead) {
@@ -120,15 +148,50 @@ export function acquireDeployLock(stateDir: string, app: string, deployId: strin
         `another deploy of "${app}" is running (deploy ${holder!.deployId}, pid ${holder!.pid}, since ${holder!.acquiredAt}); lock: ${path}`,
       );
     }
+    if (!removeStaleLock(path, text)) break;
     tookOver =
       holder === undefined
         ? `removed an unreadable deploy lock ${path}`
         : `removed a stale deploy lock of deploy ${holder.deployId} (${dead ? `pid ${holder.pid} no longer runs` : `expired ${holder.expiresAt}`})`;
-    try {
-      unlinkSync(path);
-    } catch {
-      // someone else removed it first; the exclusive create decides
-    }
   }
-  throw new DeployError('DEPLOY_LOCKED', `could not take the deploy lock ${path}`);
+  throw new DeployError('DEPLOY_LOCKED', `another deploy of "${app}" is taking over the stale lock ${path}`);
+}
+
+function held(path: string, mine: LockOwner, deployId: string, ttlMs: number, tookOver: string | undefined): HeldLock {
+  // Best effort: a failed refresh (disk full) must not crash the deploy, and a lock another deploy took over
+  // (ours was stale to it) is theirs: stop refreshing rather than overwrite it.
+  const refresh = setInterval(
+    () => {
+      if (readOwner(path)?.deployId !== deployId) {
+        clearInterval(refresh);
+        return;
+      }
+      const next = { ...mine, expiresAt: new Date(Date.now() + ttlMs).toISOString() };
+      const temp = `${path}.${process.pid}.tmp`;
+      try {
+        writeFileSync(temp, JSON.stringify(next));
+        renameSync(temp, path);
+      } catch {
+        try {
+          unlinkSync(temp);
+        } catch {
+          // never written
+        }
+      }
+    },
+    Math.max(1000, ttlMs / 3),
+  );
+  refresh.unref();
+  return {
+    owner: mine,
+    ...(tookOver ? { tookOver } : {}),
+    release: () => {
+      clearInterval(refresh);
+      try {
+        if (readOwner(path)?.deployId === deployId) unlinkSync(path);
+      } catch {
+        // already gone
+      }
+    },
+  };
 }
