@@ -88,12 +88,12 @@ export class Launcher {
     this.#redis?.on('error', () => {});
   }
 
-  /** The app's history: the state file, merged with the Redis list when `--redis` is set (waits briefly for it). */
   /** The app a deploy of this process was for (a `{"config": URL}` deploy may be another app than the launcher's). */
   appOf(deployId: string): string | undefined {
     return this.#appOfDeploy.get(deployId);
   }
 
+  /** The app's history: the state file, merged with the Redis list when `--redis` is set (waits briefly for it). */
   history(app: string): DeployHistory {
     return new DeployHistory(this.#options.stateDir, app, this.#redis);
   }

@@ -95,7 +95,7 @@ const TAKEOVER_GUARD_STALE_MS = 30_000;
  * lock cannot both remove it and the second one delete the first one's fresh lock. False: another deploy is taking
  * it over right now.
  */
-function removeStaleLock(path: string, staleText: string | undefined): boolean {
+function removeStaleLock(path: string, staleText: string): boolean {
   const guard = `${path}.takeover`;
   if (!createExclusive(guard, String(process.pid))) {
     try {
