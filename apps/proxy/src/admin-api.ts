@@ -1,10 +1,12 @@
 import { timingSafeEqual } from 'node:crypto';
+import http from 'node:http';
 import type { BackendState } from '@wunderproxy/proxy-client';
 import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { proxyDefaults } from './defaults.js';
 import { statusPageHtml } from './pages/status-page.js';
+import type { RedisChannel } from './redis-channel.js';
 import { InvalidSwitchError, parseSwitchCommand } from './switch-command.js';
 import type { SwitchControl } from './switch-control.js';
 
@@ -91,4 +93,33 @@ export function createAdminApi(options: AdminApiOptions): Express {
   };
   app.use(onError);
   return app;
+}
+
+/**
+ * The admin API on its own HTTP server, as the single process and the cluster primary both run it: a switch made
+ * through it is also stored in Redis when the proxy runs a channel.
+ */
+export function createAdminServer(
+  options: Omit<AdminApiOptions, 'onSwitched'>,
+  redis: RedisChannel | undefined,
+): http.Server {
+  return http.createServer(
+    createAdminApi({
+      ...options,
+      onSwitched: async (state: BackendState) => {
+        await redis?.store(state);
+      },
+    }),
+  );
+}
+
+/** Closes the admin server at shutdown, its keep-alive connections included. */
+export async function closeAdminServer(server: http.Server): Promise<void> {
+  server.closeAllConnections();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+}
+
+/** This process, as /status.json shows it. */
+export function processStatus(): { pid: number; uptimeSeconds: number; rssBytes: number } {
+  return { pid: process.pid, uptimeSeconds: Math.round(process.uptime()), rssBytes: process.memoryUsage.rss() };
 }

@@ -1,7 +1,6 @@
 import cluster, { type Worker } from 'node:cluster';
-import http from 'node:http';
 import { type BackendState, describeState, type SwitchCommand, stateOf } from '@wunderproxy/proxy-client';
-import { createAdminApi } from './admin-api.js';
+import { closeAdminServer, createAdminServer, processStatus } from './admin-api.js';
 import { ListenError, listenOn, parseListenAddress } from './listen-address.js';
 import { createMetricsRegistry } from './metrics.js';
 import { initialCommand, type ProxyOptions, type RunningProxy } from './proxy-server.js';
@@ -172,25 +171,16 @@ export async function startClusterPrimary(options: ProxyOptions): Promise<Runnin
     drainingBackends: drainingBackends(),
     upstream: { sockets: sum((s) => s.upstream.sockets), freeSockets: sum((s) => s.upstream.freeSockets) },
     stats: stats.snapshot(),
-    process: { pid: process.pid, uptimeSeconds: Math.round(process.uptime()), rssBytes: process.memoryUsage.rss() },
+    process: processStatus(),
     workers: lastStatuses.map((s) => ({
       pid: s.pid,
       requests: s.stats.snapshot.requests,
       connections: s.stats.snapshot.connections,
     })),
   });
-  const adminServer = http.createServer(
-    createAdminApi({
-      name: options.name,
-      control,
-      token: options.adminToken,
-      log: log.child({ component: 'admin' }),
-      metrics,
-      status,
-      onSwitched: async (applied: BackendState) => {
-        await redis?.store(applied);
-      },
-    }),
+  const adminServer = createAdminServer(
+    { name: options.name, control, token: options.adminToken, log: log.child({ component: 'admin' }), metrics, status },
+    redis,
   );
   let adminPort: number | undefined;
   try {
@@ -238,8 +228,7 @@ export async function startClusterPrimary(options: ProxyOptions): Promise<Runnin
       }
       clearTimeout(giveUp);
       await redis?.stop();
-      adminServer.closeAllConnections();
-      await new Promise<void>((resolve) => adminServer.close(() => resolve()));
+      await closeAdminServer(adminServer);
       log.info('proxy stopped');
     })();
     return stopping;

@@ -109,23 +109,31 @@ export function upstreamRequestHeaders(req: IncomingMessage, encrypted: boolean)
   return { headers: declaredHopByHop ? without(headers, declaredHopByHop) : headers, requestId, hasBody };
 }
 
-/** The backend's response headers as the client gets them: hop-by-hop removed, X-Request-Id added when absent. */
-export function downstreamResponseHeaders(raw: string[], requestId: string): string[] {
+/** A raw header name or value as undici hands it over (a Buffer) or as tests write it; header bytes are latin1. */
+function text(field: Buffer | string): string {
+  return typeof field === 'string' ? field : field.toString('latin1');
+}
+
+/**
+ * The backend's response headers as the client gets them: hop-by-hop removed, X-Request-Id added when absent. Takes
+ * undici's raw [name, value, …] Buffers as they are, so each field is decoded once, in this one pass.
+ */
+export function downstreamResponseHeaders(raw: ReadonlyArray<Buffer | string>, requestId: string): string[] {
   const headers: string[] = [];
   let hasRequestId = false;
   let declaredHopByHop: string[] | undefined;
   for (let i = 0; i < raw.length; i += 2) {
-    const name = raw[i]!;
+    const name = text(raw[i]!);
     const lower = name.toLowerCase();
     if (HOP_BY_HOP.has(lower)) {
       if (lower === 'connection') {
-        const tokens = connectionTokens(raw[i + 1]!);
+        const tokens = connectionTokens(text(raw[i + 1]!));
         if (tokens.length > 0) declaredHopByHop = [...(declaredHopByHop ?? []), ...tokens];
       }
       continue;
     }
     if (lower === 'x-request-id') hasRequestId = true;
-    headers.push(name, raw[i + 1]!);
+    headers.push(name, text(raw[i + 1]!));
   }
   if (!hasRequestId) headers.push('X-Request-Id', requestId);
   return declaredHopByHop ? without(headers, declaredHopByHop) : headers;

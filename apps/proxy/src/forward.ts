@@ -92,9 +92,7 @@ class Exchange implements Dispatcher.DispatchHandler {
       return false;
     }
     this.resumeUpstream = resume;
-    const raw: string[] = [];
-    for (let i = 0; i < rawHeaders.length; i++) raw.push(rawHeaders[i]!.toString('latin1'));
-    res.writeHead(statusCode, statusText, downstreamResponseHeaders(raw, this.requestId));
+    res.writeHead(statusCode, statusText, downstreamResponseHeaders(rawHeaders, this.requestId));
     return true;
   }
 

@@ -2,9 +2,9 @@ import cluster from 'node:cluster';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import type { Socket } from 'node:net';
-import type { BackendState, SwitchCommand } from '@wunderproxy/proxy-client';
+import type { SwitchCommand } from '@wunderproxy/proxy-client';
 import type { Logger } from 'pino';
-import { createAdminApi } from './admin-api.js';
+import { closeAdminServer, createAdminServer, processStatus } from './admin-api.js';
 import { startClusterPrimary } from './cluster-primary.js';
 import { startClusterWorker } from './cluster-worker.js';
 import { proxyDefaults } from './defaults.js';
@@ -149,21 +149,13 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
       drainingBackends: theSwitch.drainingCount,
       upstream: route.kind === 'backend' ? route.backend.upstreamSockets : { sockets: 0, freeSockets: 0 },
       stats: stats.snapshot(),
-      process: { pid: process.pid, uptimeSeconds: Math.round(process.uptime()), rssBytes: process.memoryUsage.rss() },
+      process: processStatus(),
     };
   };
-  const adminApp = createAdminApi({
-    name: options.name,
-    control,
-    token: options.adminToken,
-    log: log.child({ component: 'admin' }),
-    metrics,
-    status,
-    onSwitched: async (state: BackendState) => {
-      await redis?.store(state);
-    },
-  });
-  const adminServer = http.createServer(adminApp);
+  const adminServer = createAdminServer(
+    { name: options.name, control, token: options.adminToken, log: log.child({ component: 'admin' }), metrics, status },
+    redis,
+  );
 
   let port: number;
   let adminPort: number | undefined;
@@ -203,8 +195,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
       server.closeAllConnections();
       await stopped;
       await redis?.stop();
-      adminServer.closeAllConnections();
-      await new Promise<void>((resolve) => adminServer.close(() => resolve()));
+      await closeAdminServer(adminServer);
       log.info('proxy stopped');
     })();
     return closing;
