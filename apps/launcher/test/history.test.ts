@@ -7,15 +7,9 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { DeployRecord } from '../src/deploy-record.js';
 import { DeployHistory } from '../src/history.js';
-import { wunderproxy } from './support/rollback-cli.js';
-import {
-  buildRollbackImages,
-  get,
-  type RollbackImages,
-  rollbackAppName,
-  rollbackConfig,
-  startRollbackEnv,
-} from './support/rollback-env.js';
+import { buildSampleImages, runCli, type SampleImages, uniqueName } from './support/app-fixture.js';
+import { rollbackConfig, startRollbackEnv } from './support/rollback-env.js';
+import { httpGet } from './support/test-proxy.js';
 
 let redis: RedisServer;
 let client: Redis;
@@ -62,7 +56,7 @@ function stateDir(): string {
 
 describe('deploy history', () => {
   test('one corrupted entry, in the state file or in Redis, is skipped with a warning; the others load', async () => {
-    const app = rollbackAppName();
+    const app = uniqueName();
     const state = stateDir();
     const good = [record(app, 3), record(app, 1)];
     const broken = { ...record(app, 2), configText: 42 };
@@ -78,7 +72,7 @@ describe('deploy history', () => {
     expect(warnings[1]).toMatch(new RegExp(`redis wunderproxy:${app}:deploys entry 0: skipped`));
 
     // the CLI shows the good rows and says what it skipped, without failing
-    const table = await wunderproxy([
+    const table = await runCli([
       'status',
       '--name',
       app,
@@ -97,12 +91,12 @@ describe('deploy history', () => {
   });
 
   test('`status` without the launcher reads Redis even with an empty state dir (it waits for the connection)', async () => {
-    const app = rollbackAppName();
+    const app = uniqueName();
     const written = new DeployHistory(stateDir(), app, client);
     await written.save(record(app, 1));
     await written.save(record(app, 2, { rollbackOf: record(app, 1).id, configUrl: null, trigger: 'api' }));
 
-    const json = await wunderproxy([
+    const json = await runCli([
       'status',
       '--json',
       '--name',
@@ -122,7 +116,7 @@ describe('deploy history', () => {
     // the exact config document is in the history, not only its URL
     expect(status.deploys[1]!.configText).toBe(record(app, 1).configText);
 
-    const table = await wunderproxy([
+    const table = await runCli([
       'status',
       '--name',
       app,
@@ -151,18 +145,18 @@ describe('deploy history', () => {
   });
 
   test('`status` without the launcher and without Redis reads the state file; a dead Redis falls back to it', async () => {
-    const app = rollbackAppName();
+    const app = uniqueName();
     const state = stateDir();
     await new DeployHistory(state, app).save(record(app, 1));
 
-    const plain = await wunderproxy(['status', '--json', '--name', app, '--state-dir', state, '--admin', noAdmin]);
+    const plain = await runCli(['status', '--json', '--name', app, '--state-dir', state, '--admin', noAdmin]);
     expect(plain.code, plain.stderr).toBe(0);
     expect((JSON.parse(plain.stdout) as { deploys: DeployRecord[] }).deploys.map((d) => d.id)).toEqual([
       record(app, 1).id,
     ]);
 
     const deadRedis = `redis://127.0.0.1:${await freePort()}`;
-    const fallback = await wunderproxy([
+    const fallback = await runCli([
       'status',
       '--name',
       app,
@@ -182,7 +176,7 @@ describe('deploy history', () => {
   });
 
   test('survives a lost Redis and a lost state file; a restarted launcher sees the same history', async () => {
-    const app = rollbackAppName();
+    const app = uniqueName();
     const state = stateDir();
     const history = new DeployHistory(state, app, client);
     for (const n of [1, 2, 3]) await history.save(record(app, n));
@@ -211,7 +205,7 @@ describe('deploy history', () => {
   });
 
   test('a running deploy is in Redis while it runs and replaced, not duplicated, when it ends', async () => {
-    const app = rollbackAppName();
+    const app = uniqueName();
     const history = new DeployHistory(stateDir(), app, client);
     const running = record(app, 1, { finishedAt: null, outcome: 'running' });
     await history.save(running);
@@ -224,7 +218,7 @@ describe('deploy history', () => {
   });
 
   test('a state file that is not JSON is kept aside, not overwritten, and reported', async () => {
-    const app = rollbackAppName();
+    const app = uniqueName();
     const state = stateDir();
     mkdirIn(state, app);
     const file = join(state, app, 'history.json');
@@ -242,9 +236,9 @@ describe('deploy history', () => {
 });
 
 describe('deploy history with real deploys', () => {
-  let images: RollbackImages;
+  let images: SampleImages;
   beforeAll(async () => {
-    images = await buildRollbackImages(['v1', 'v2']);
+    images = await buildSampleImages(['v1', 'v2']);
   });
   afterAll(async () => {
     await images?.remove();
@@ -267,7 +261,7 @@ describe('deploy history with real deploys', () => {
       const rollback = await e.launcher.rollback({ app: e.app, trigger: 'test' });
 
       expect(rollback).toMatchObject({ outcome: 'succeeded', rollbackOf: v1.id });
-      expect((await get(`${e.proxyUrl}/`)).body.trim()).toBe('sample-app v1');
+      expect((await httpGet(`${e.proxyUrl}/`)).body.trim()).toBe('sample-app v1');
       const notes = e.lines.filter((l) => l.step === 'history').map((l) => l.message);
       expect(notes).toHaveLength(2);
       expect(notes[0]).toMatch(
@@ -275,7 +269,7 @@ describe('deploy history with real deploys', () => {
       );
       expect(notes[1]).toMatch(/redis .* entry \d: skipped/);
 
-      const status = await wunderproxy([
+      const status = await runCli([
         'status',
         '--name',
         e.app,

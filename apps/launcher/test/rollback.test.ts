@@ -6,27 +6,18 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { createLauncherApi } from '../src/api.js';
 import type { DeployRecord } from '../src/deploy-record.js';
 import { DeployError } from '../src/errors.js';
-import { wunderproxy } from './support/rollback-cli.js';
-import {
-  buildRollbackImages,
-  containerState,
-  execIn,
-  get,
-  imageExists,
-  type RollbackEnv,
-  type RollbackImages,
-  removeRollbackContainers,
-  startRollbackEnv,
-} from './support/rollback-env.js';
+import { buildSampleImages, removeAppContainers, runCli, type SampleImages } from './support/app-fixture.js';
+import { containerState, execIn, imageExists, type RollbackEnv, startRollbackEnv } from './support/rollback-env.js';
 import { KeepAliveLoad } from './support/rollback-load.js';
+import { httpGet } from './support/test-proxy.js';
 
 let redis: RedisServer;
-let images: RollbackImages;
+let images: SampleImages;
 const envs: RollbackEnv[] = [];
 
 beforeAll(async () => {
   redis = await startRedis();
-  images = await buildRollbackImages(['v1', 'v2', 'v3']);
+  images = await buildSampleImages(['v1', 'v2', 'v3']);
 });
 
 afterEach(async () => {
@@ -45,7 +36,7 @@ async function env(retain?: number): Promise<RollbackEnv> {
 }
 
 async function served(e: RollbackEnv): Promise<string> {
-  const answer = await get(`${e.proxyUrl}/`);
+  const answer = await httpGet(`${e.proxyUrl}/`);
   expect(answer.status).toBe(200);
   return answer.body.trim();
 }
@@ -135,7 +126,7 @@ describe('rollback', () => {
     expect(await served(e)).toBe('sample-app v2');
 
     // the same from the command line: `wunderproxy rollback ID`, a process of its own
-    const cli = await wunderproxy([
+    const cli = await runCli([
       'rollback',
       v3.id,
       ...['--name', e.app, '--state-dir', e.stateDir, '--redis', e.redis.url, '--admin', e.adminUrl],
@@ -253,7 +244,7 @@ describe('rollback', () => {
 
 describe('retention', () => {
   test('keeps the --retain N containers that served last, prunes older ones and unused images, never the running image', async () => {
-    const own = await buildRollbackImages(['a', 'b', 'c', 'd']);
+    const own = await buildSampleImages(['a', 'b', 'c', 'd']);
     const e = await env(2);
     try {
       const a = await e.deploy(own.tags.a!);
@@ -287,7 +278,7 @@ describe('retention', () => {
       expect(back.container!.id).toBe(b.container!.id);
       expect(await served(e)).toBe('sample-app b');
     } finally {
-      await removeRollbackContainers(e.app);
+      await removeAppContainers(e.app);
       await own.remove();
     }
   });

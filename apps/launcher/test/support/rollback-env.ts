@@ -1,57 +1,14 @@
-import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DockerClient } from '@wunderproxy/docker';
-import { proxyDefaults, type RunningProxy, startProxy } from '@wunderproxy/proxy';
 import { dockerClient, ensureDocker } from '@wunderproxy/testkit/docker-engine';
 import { type RedisServer, startRedis } from '@wunderproxy/testkit/redis';
-import { buildSampleApp, removeImages } from '@wunderproxy/testkit/sample-app';
-import { pino } from 'pino';
 import type { DeployStep } from '../../src/deploy-log.js';
 import type { DeployRecord } from '../../src/deploy-record.js';
 import { Launcher } from '../../src/launcher.js';
-
-/** `rb-<random>`: containers, locks, Redis keys and history of one test never meet another's. */
-export function rollbackAppName(): string {
-  return `rb-${randomBytes(4).toString('hex')}`;
-}
-
-/** Sample app images built for one test file, under a repository name unique to it. */
-export interface RollbackImages {
-  /** version → tag, e.g. v1 → `wp-rb-ab12cd:v1` */
-  readonly tags: Record<string, string>;
-  remove(): Promise<void>;
-}
-
-export async function buildRollbackImages(versions: string[]): Promise<RollbackImages> {
-  await ensureDocker();
-  const repo = `wp-rb-${randomBytes(3).toString('hex')}`;
-  const tags: Record<string, string> = {};
-  for (const version of versions) {
-    tags[version] = `${repo}:${version}`;
-    await buildSampleApp({ tag: tags[version], version });
-  }
-  return { tags, remove: () => removeImages(Object.values(tags)) };
-}
-
-/** GET through a URL on a fresh connection. */
-export function get(url: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { agent: false, timeout: 10_000 }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => {
-        body += chunk;
-      });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
-    req.on('timeout', () => req.destroy(new Error('no answer within 10 s')));
-    req.on('error', reject);
-    req.end();
-  });
-}
+import { removeAppContainers, uniqueName } from './app-fixture.js';
+import { startTestProxy, type TestProxy } from './test-proxy.js';
 
 /** The config document of DESIGN.md for the sample app; `init` so busybox httpd stops at once on SIGTERM. */
 export function rollbackConfig(app: string, image: string, health: { timeoutSeconds?: number } = {}): string {
@@ -78,7 +35,7 @@ export interface RollbackEnvOptions {
 export interface RollbackEnv {
   readonly app: string;
   readonly redis: RedisServer;
-  readonly proxy: RunningProxy;
+  readonly proxy: TestProxy;
   readonly proxyUrl: string;
   readonly adminUrl: string;
   readonly stateDir: string;
@@ -97,23 +54,14 @@ export interface RollbackEnv {
 
 export async function startRollbackEnv(options: RollbackEnvOptions = {}): Promise<RollbackEnv> {
   await ensureDocker();
-  const app = rollbackAppName();
+  const app = uniqueName();
   const ownRedis = options.redis === undefined;
   const redis = options.redis ?? (await startRedis());
-  const proxy = await startProxy({
-    listen: '127.0.0.1:0',
-    admin: '127.0.0.1:0',
-    name: app,
-    redis: redis.url,
-    drainTimeoutMs: 5_000,
-    backendTimeoutMs: proxyDefaults.backendTimeoutMs,
-    healthCheckPath: proxyDefaults.healthCheckPath,
-    logger: pino({ level: 'silent' }),
-  });
+  const proxy = await startTestProxy(app, redis.url);
   const dir = mkdtempSync(join(tmpdir(), 'wp-rb-'));
   const stateDir = join(dir, 'state');
   mkdirSync(stateDir);
-  const adminUrl = `http://127.0.0.1:${proxy.adminPort}`;
+  const adminUrl = proxy.adminUrl;
   const docker = new DockerClient();
   const lines: DeployStep[] = [];
   const launchers: Launcher[] = [];
@@ -135,7 +83,7 @@ export async function startRollbackEnv(options: RollbackEnvOptions = {}): Promis
     app,
     redis,
     proxy,
-    proxyUrl: `http://127.0.0.1:${proxy.port}`,
+    proxyUrl: proxy.url,
     adminUrl,
     stateDir,
     launcher,
@@ -151,25 +99,11 @@ export async function startRollbackEnv(options: RollbackEnvOptions = {}): Promis
     close: async () => {
       await Promise.all(launchers.map((l) => l.close()));
       await proxy.close(1_000);
-      await removeRollbackContainers(app);
+      await removeAppContainers(app);
       if (ownRedis) await redis.stop();
       rmSync(dir, { recursive: true, force: true });
     },
   };
-}
-
-/** Removes every container labelled `wunderproxy.name=APP` (only that app's: dockerd is shared). */
-export async function removeRollbackContainers(app: string): Promise<void> {
-  const docker = dockerClient();
-  const list = await docker.listContainers({ all: true, filters: { label: [`wunderproxy.name=${app}`] } });
-  await Promise.all(
-    list.map((c) =>
-      docker
-        .getContainer(c.Id)
-        .remove({ force: true, v: true })
-        .catch(() => undefined),
-    ),
-  );
 }
 
 /** State of one container by id ('running', 'exited', …), or 'gone'. */
