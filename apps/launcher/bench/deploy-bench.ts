@@ -17,15 +17,14 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { loadavg, tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { type AppContainer, type AppContainerSpec, DockerClient } from '@wunderproxy/docker';
-import { proxyDefaults, startProxy } from '@wunderproxy/proxy';
-import { dockerClient, ensureDocker } from '@wunderproxy/testkit/docker-engine';
+import { ensureDocker } from '@wunderproxy/testkit/docker-engine';
 import { startRedis } from '@wunderproxy/testkit/redis';
 import { buildSampleApp, removeImages } from '@wunderproxy/testkit/sample-app';
-import { pino } from 'pino';
 import { Launcher } from '../src/index.js';
+import { cliMain, removeAppContainers } from '../test/support/app-fixture.js';
+import { startTestProxy } from '../test/support/test-proxy.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
@@ -33,7 +32,6 @@ const DEPLOYS = 10;
 const TARGET_OVERHEAD_MS = 300;
 const FAILURE_RUNS = 5;
 const CLI_RUNS = 5;
-const CLI_MAIN = resolve(dirname(fileURLToPath(import.meta.url)), '../../cli/dist/main.js');
 
 /**
  * Runs `wunderproxy launch CONFIG --log-format json` and returns the ms from spawn to the start of the deploy
@@ -41,7 +39,7 @@ const CLI_MAIN = resolve(dirname(fileURLToPath(import.meta.url)), '../../cli/dis
  */
 function cliLaunch(args: string[]): Promise<{ boot: number; switched: number }> {
   const spawned = performance.now();
-  const child = spawn(process.execPath, [CLI_MAIN, 'launch', ...args, '--log-format', 'json'], {
+  const child = spawn(process.execPath, [cliMain, 'launch', ...args, '--log-format', 'json'], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let boot: number | undefined;
@@ -150,16 +148,7 @@ async function main(): Promise<void> {
   const repo = `wp-deploy-bench-${randomBytes(3).toString('hex')}`;
   const tags = [`${repo}:v1`, `${repo}:v2`];
   const dir = mkdtempSync(join(tmpdir(), 'wp-deploy-bench-'));
-  const proxy = await startProxy({
-    listen: '127.0.0.1:0',
-    admin: '127.0.0.1:0',
-    name,
-    redis: redis.url,
-    drainTimeoutMs: 5_000,
-    backendTimeoutMs: proxyDefaults.backendTimeoutMs,
-    healthCheckPath: proxyDefaults.healthCheckPath,
-    logger: pino({ level: 'silent' }),
-  });
+  const proxy = await startTestProxy(name, redis.url);
   const docker = new TimedDocker();
   /** performance.now() when each step line was written, by deploy id and step. */
   const stepSeenAt = new Map<string, number>();
@@ -167,7 +156,7 @@ async function main(): Promise<void> {
   const failedHealthAt: number[] = [];
   const launcher = new Launcher({
     stateDir: join(dir, 'state'),
-    proxy: { redisUrl: redis.url, adminUrl: `http://127.0.0.1:${proxy.adminPort}`, ackTimeoutMs: 5_000 },
+    proxy: { redisUrl: redis.url, adminUrl: proxy.adminUrl, ackTimeoutMs: 5_000 },
     docker,
     // The default: with two images alternating, the kept containers always reference both (prune never removes them).
     retain: 5,
@@ -295,14 +284,7 @@ async function main(): Promise<void> {
     }
     // The same deploy through the CLI: what a process start adds before the launcher's first step.
     const cliConfigs = tags.map((tag, index) => config(`cli-v${index + 1}.json`, app(tag, { intervalMs: 100 })));
-    const cliFlags = [
-      '--state-dir',
-      join(dir, 'state'),
-      '--admin',
-      `http://127.0.0.1:${proxy.adminPort}`,
-      '--redis',
-      redis.url,
-    ];
+    const cliFlags = ['--state-dir', join(dir, 'state'), '--admin', proxy.adminUrl, '--redis', redis.url];
     const cliRuns: Array<{ boot: number; switched: number }> = [];
     for (let i = 0; i < CLI_RUNS; i++) cliRuns.push(await cliLaunch([cliConfigs[i % 2]!, ...cliFlags]));
     const cliBoot = median(cliRuns.map((r) => r.boot));
@@ -316,16 +298,7 @@ async function main(): Promise<void> {
   } finally {
     await launcher.close();
     await proxy.close(500);
-    const engine = dockerClient();
-    const leftovers = await engine.listContainers({ all: true, filters: { label: [`wunderproxy.name=${name}`] } });
-    await Promise.all(
-      leftovers.map((c) =>
-        engine
-          .getContainer(c.Id)
-          .remove({ force: true, v: true })
-          .catch(() => undefined),
-      ),
-    );
+    await removeAppContainers(name);
     await removeImages(tags).catch(() => undefined);
     await redis.stop();
     rmSync(dir, { recursive: true, force: true });

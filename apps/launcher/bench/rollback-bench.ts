@@ -13,19 +13,17 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { DockerClient } from '@wunderproxy/docker';
-import { proxyDefaults, startProxy } from '@wunderproxy/proxy';
-import { dockerClient, ensureDocker } from '@wunderproxy/testkit/docker-engine';
+import { ensureDocker } from '@wunderproxy/testkit/docker-engine';
 import { startRedis } from '@wunderproxy/testkit/redis';
 import { buildSampleApp, removeImages } from '@wunderproxy/testkit/sample-app';
-import { pino } from 'pino';
 import type { DeployStep } from '../src/deploy-log.js';
 import { Launcher } from '../src/launcher.js';
+import { cliMain, removeAppContainers } from '../test/support/app-fixture.js';
+import { startTestProxy } from '../test/support/test-proxy.js';
 
 const RUNS = 10;
-const cliMain = join(resolve(dirname(fileURLToPath(import.meta.url)), '../../..'), 'apps/cli/dist/main.js');
 
 interface Run {
   /** command start → switch acked */
@@ -106,17 +104,8 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'wp-rb-bench-'));
   const stateDir = join(dir, 'state');
   const redis = await startRedis();
-  const proxy = await startProxy({
-    listen: '127.0.0.1:0',
-    admin: '127.0.0.1:0',
-    name: app,
-    redis: redis.url,
-    drainTimeoutMs: 5_000,
-    backendTimeoutMs: proxyDefaults.backendTimeoutMs,
-    healthCheckPath: proxyDefaults.healthCheckPath,
-    logger: pino({ level: 'silent' }),
-  });
-  const adminUrl = `http://127.0.0.1:${proxy.adminPort}`;
+  const proxy = await startTestProxy(app, redis.url);
+  const adminUrl = proxy.adminUrl;
   let switchedAt = 0;
   const launcher = new Launcher({
     stateDir,
@@ -182,16 +171,7 @@ async function main(): Promise<void> {
   } finally {
     await launcher.close();
     await proxy.close(1_000);
-    const docker = dockerClient();
-    const list = await docker.listContainers({ all: true, filters: { label: [`wunderproxy.name=${app}`] } });
-    await Promise.all(
-      list.map((c) =>
-        docker
-          .getContainer(c.Id)
-          .remove({ force: true, v: true })
-          .catch(() => undefined),
-      ),
-    );
+    await removeAppContainers(app);
     await removeImages(tags);
     await redis.stop();
     rmSync(dir, { recursive: true, force: true });
