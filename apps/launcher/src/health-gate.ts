@@ -48,11 +48,10 @@ export async function waitUntilHealthy(options: HealthGateOptions): Promise<Heal
   const seen = new Map<string, number>();
   let attempts = 0;
   let exit: { exitCode: number } | undefined;
-  void options.exited.then((result) => {
+  // Also ends the wait between probes: the race below returns as soon as the container exits.
+  const exitedEarly = options.exited.then((result) => {
     exit = result;
   });
-  let wake: () => void = () => {};
-  const exitedEarly = options.exited.then(() => wake());
 
   while (exit === undefined) {
     attempts++;
@@ -64,13 +63,7 @@ export async function waitUntilHealthy(options: HealthGateOptions): Promise<Heal
     const what = result.status !== undefined ? `HTTP ${result.status}` : result.error!;
     seen.set(what, (seen.get(what) ?? 0) + 1);
     if (performance.now() + options.intervalMs > deadline) break;
-    await Promise.race([
-      new Promise<void>((resolve) => {
-        wake = resolve;
-        setTimeout(resolve, options.intervalMs).unref();
-      }),
-      exitedEarly,
-    ]);
+    await Promise.race([new Promise<void>((resolve) => setTimeout(resolve, options.intervalMs).unref()), exitedEarly]);
   }
   const durationMs = performance.now() - started;
   const probes = seen.size > 0 ? `; probes of ${options.path}: ${summarize(seen)}` : '';

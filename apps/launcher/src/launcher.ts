@@ -105,7 +105,7 @@ export class Launcher {
 
   /** Whether a deploy or rollback of this process is under way (a SIGTERM waits for it). */
   get busy(): boolean {
-    return this.#inFlight > 0 || this.active !== undefined;
+    return this.#inFlight > 0;
   }
 
   /** The live holder of the app's deploy lock (this process or another one), read without taking it. */

@@ -29,10 +29,23 @@ function lockPath(stateDir: string, app: string): string {
 
 function parseOwner(text: string): LockOwner | undefined {
   try {
-    return JSON.parse(text) as LockOwner;
+    const value: unknown = JSON.parse(text);
+    return value !== null && typeof value === 'object' ? (value as LockOwner) : undefined;
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Why a lock is stale, or undefined while it is live. The one rule for both the 409 check and the takeover: a lock
+ * is stale when it cannot be read, when its process (on this host) no longer runs, or when its expiry has passed or
+ * is not a time at all.
+ */
+function staleReason(holder: LockOwner | undefined): string | undefined {
+  if (holder === undefined) return 'unreadable';
+  if (holder.host === hostname() && !alive(holder.pid)) return `pid ${holder.pid} no longer runs`;
+  if (!(Date.parse(holder.expiresAt) >= Date.now())) return `expired ${holder.expiresAt}`;
+  return undefined;
 }
 
 /** The lock file's owner, or undefined when there is no file or it is unreadable. */
@@ -47,9 +60,7 @@ function readOwner(path: string): LockOwner | undefined {
  */
 export function liveDeployLock(stateDir: string, app: string): LockOwner | undefined {
   const holder = readOwner(lockPath(stateDir, app));
-  if (holder === undefined || !(Date.parse(holder.expiresAt) >= Date.now())) return undefined;
-  if (holder.host === hostname() && !alive(holder.pid)) return undefined;
-  return holder;
+  return staleReason(holder) === undefined ? holder : undefined;
 }
 
 export interface HeldLock {
@@ -140,9 +151,8 @@ export function acquireDeployLock(stateDir: string, app: string, deployId: strin
     const text = readText(path);
     if (text === undefined) continue; // released in between: try again
     const holder = parseOwner(text);
-    const expired = holder === undefined || Date.parse(holder.expiresAt) < Date.now();
-    const dead = holder !== undefined && holder.host === hostname() && !alive(holder.pid);
-    if (!expired && !dead) {
+    const stale = staleReason(holder);
+    if (stale === undefined) {
       throw new DeployError(
         'DEPLOY_LOCKED',
         `another deploy of "${app}" is running (deploy ${holder!.deployId}, pid ${holder!.pid}, since ${holder!.acquiredAt}); lock: ${path}`,
@@ -152,7 +162,7 @@ export function acquireDeployLock(stateDir: string, app: string, deployId: strin
     tookOver =
       holder === undefined
         ? `removed an unreadable deploy lock ${path}`
-        : `removed a stale deploy lock of deploy ${holder.deployId} (${dead ? `pid ${holder.pid} no longer runs` : `expired ${holder.expiresAt}`})`;
+        : `removed a stale deploy lock of deploy ${holder.deployId} (${stale})`;
   }
   throw new DeployError('DEPLOY_LOCKED', `another deploy of "${app}" is taking over the stale lock ${path}`);
 }

@@ -62,23 +62,17 @@ export const launcherCommand: CommandModule<object, LauncherCommandArgs> = {
     const { parseConfig } = await import('@wunderproxy/config');
     const { createLauncherApi } = await import('@wunderproxy/launcher');
     const { listenOn, parseListenAddress } = await import('@wunderproxy/proxy');
-    const { startRegistry } = await import('@wunderproxy/registry');
-    const { fetchConfigText, readUserdataConfigUrl } = await import('@wunderproxy/s3');
     const log = createLogger(args['log-level'], 'launcher');
-    if (!Number.isFinite(args['drain-timeout']) || args['drain-timeout'] < 0)
-      failWith(
-        Object.assign(new Error(`--drain-timeout: expected seconds ≥ 0, got ${args['drain-timeout']}`), {
-          code: 'BAD_INPUT',
-        }),
-      );
     const launcher = await createLauncher(args, (line) => log.info(line.trimEnd())).catch(failWith);
     try {
       const address = parseListenAddress(args.listen, '--listen', '127.0.0.1');
-      const configUrl = args.userdata ? await readUserdataConfigUrl() : args.config;
+      // The S3 and registry packages (and the AWS SDK behind them) load only when this launcher uses them.
+      const configUrl = args.userdata ? await (await import('@wunderproxy/s3')).readUserdataConfigUrl() : args.config;
       let app = args.name;
       let bucket: string | undefined;
       const s3 = args['s3-endpoint'] ? { endpoint: args['s3-endpoint'] } : undefined;
       if (configUrl !== undefined) {
+        const { fetchConfigText } = await import('@wunderproxy/s3');
         const fetched = await fetchConfigText(configUrl, { s3 });
         const config = parseConfig(fetched.text, fetched.source);
         app = config.name;
@@ -90,6 +84,7 @@ export const launcherCommand: CommandModule<object, LauncherCommandArgs> = {
         const storage = args.registry ?? join(args['state-dir'], 'registry');
         // `--registry s3://…` already stores in a bucket: pull-through only goes behind a directory.
         const pullThrough = storage.startsWith('s3://') ? undefined : bucket;
+        const { startRegistry } = await import('@wunderproxy/registry');
         registry = await startRegistry({
           listen: args['registry-listen'],
           storage,
