@@ -1,5 +1,12 @@
 import Dockerode from 'dockerode';
-import { type DockerError, DockerUnavailableError, isConnectionError } from './errors.js';
+import {
+  ContainerNotFoundError,
+  DockerError,
+  DockerUnavailableError,
+  describe,
+  isConnectionError,
+  statusOf,
+} from './errors.js';
 
 export interface DockerClientOptions {
   /** `unix:///path`, `tcp://host:port` or `http://host:port`; default DOCKER_HOST, then the default socket. */
@@ -35,4 +42,19 @@ export function connect(options: DockerClientOptions = {}): Connection {
 export function translate(connection: Connection, error: unknown, otherwise: () => DockerError): DockerError {
   if (isConnectionError(error)) return new DockerUnavailableError(connection.where, error);
   return otherwise();
+}
+
+/** A failed engine request with no more specific name: DOCKER_UNAVAILABLE on a dead socket, else DOCKER_REQUEST_FAILED. */
+export function requestFailed(connection: Connection, error: unknown): DockerError {
+  return translate(
+    connection,
+    error,
+    () => new DockerError('DOCKER_REQUEST_FAILED', describe(error), { cause: error }),
+  );
+}
+
+/** As requestFailed, but the engine's 404 names the container that is not there. */
+export function containerNotFoundOr(connection: Connection, id: string, error: unknown): DockerError {
+  if (statusOf(error) === 404) return new ContainerNotFoundError(id, error);
+  return requestFailed(connection, error);
 }

@@ -1,14 +1,7 @@
 import type { ContainerCreateOptions, ContainerInspectInfo } from 'dockerode';
 import type { Connection } from './connection.js';
-import { translate } from './connection.js';
-import {
-  ContainerCreateFailedError,
-  ContainerNotFoundError,
-  ContainerStartFailedError,
-  DockerError,
-  describe,
-  statusOf,
-} from './errors.js';
+import { containerNotFoundOr, requestFailed, translate } from './connection.js';
+import { ContainerCreateFailedError, ContainerStartFailedError, describe, statusOf } from './errors.js';
 import { containerLogsTail } from './logs.js';
 
 /** Labels every launcher container carries, so the launcher finds its own containers and nothing else. */
@@ -199,17 +192,8 @@ async function inspect(connection: Connection, id: string): Promise<ContainerIns
   try {
     return await connection.api.getContainer(id).inspect();
   } catch (error) {
-    throw notFoundOr(connection, id, error);
+    throw containerNotFoundOr(connection, id, error);
   }
-}
-
-function notFoundOr(connection: Connection, id: string, error: unknown): DockerError {
-  if (statusOf(error) === 404) return new ContainerNotFoundError(id, error);
-  return translate(
-    connection,
-    error,
-    () => new DockerError('DOCKER_REQUEST_FAILED', describe(error), { cause: error }),
-  );
 }
 
 /** docker stop: SIGTERM (or the image's stop signal), SIGKILL after timeoutSeconds. Stopping a stopped one is fine. */
@@ -218,7 +202,7 @@ export async function stopContainer(connection: Connection, id: string, timeoutS
     await connection.api.getContainer(id).stop({ t: timeoutSeconds });
   } catch (error) {
     if (statusOf(error) === 304) return;
-    throw notFoundOr(connection, id, error);
+    throw containerNotFoundOr(connection, id, error);
   }
 }
 
@@ -233,7 +217,7 @@ export async function removeContainer(
     return true;
   } catch (error) {
     if (statusOf(error) === 404) return false;
-    throw notFoundOr(connection, id, error);
+    throw containerNotFoundOr(connection, id, error);
   }
 }
 
@@ -265,7 +249,7 @@ export async function waitForExit(
     };
     return { exitCode: result.StatusCode };
   } catch (error) {
-    throw notFoundOr(connection, id, error);
+    throw containerNotFoundOr(connection, id, error);
   }
 }
 
@@ -275,11 +259,7 @@ export async function listAppContainers(connection: Connection, app: string): Pr
   try {
     list = await connection.api.listContainers({ all: true, filters: { label: [`${LABELS.name}=${app}`] } });
   } catch (error) {
-    throw translate(
-      connection,
-      error,
-      () => new DockerError('DOCKER_REQUEST_FAILED', describe(error), { cause: error }),
-    );
+    throw requestFailed(connection, error);
   }
   return list
     .map((c) => {

@@ -1,13 +1,6 @@
 import type { Connection } from './connection.js';
-import { translate } from './connection.js';
-import {
-  DockerError,
-  describe,
-  ImageNotFoundError,
-  ImagePullFailedError,
-  ImagePushFailedError,
-  statusOf,
-} from './errors.js';
+import { requestFailed, translate } from './connection.js';
+import { describe, ImageNotFoundError, ImagePullFailedError, ImagePushFailedError, statusOf } from './errors.js';
 import { readProgressStream, streamError } from './json-lines.js';
 import { type ProgressListener, toProgressEvent } from './progress.js';
 
@@ -64,11 +57,7 @@ export async function inspectImage(connection: Connection, ref: string): Promise
     };
   } catch (error) {
     if (statusOf(error) === 404) return undefined;
-    throw translate(
-      connection,
-      error,
-      () => new DockerError('DOCKER_REQUEST_FAILED', describe(error), { cause: error }),
-    );
+    throw requestFailed(connection, error);
   }
 }
 
@@ -150,11 +139,7 @@ export async function tagImage(connection: Connection, source: string, target: s
     await connection.api.getImage(source).tag({ repo: normalized.slice(0, at), tag: normalized.slice(at + 1) });
   } catch (error) {
     if (statusOf(error) === 404) throw new ImageNotFoundError(source, error);
-    throw translate(
-      connection,
-      error,
-      () => new DockerError('DOCKER_REQUEST_FAILED', describe(error), { cause: error }),
-    );
+    throw requestFailed(connection, error);
   }
 }
 
@@ -169,10 +154,6 @@ export async function removeImage(
     return true;
   } catch (error) {
     if (statusOf(error) === 404) return false;
-    throw translate(
-      connection,
-      error,
-      () => new DockerError('DOCKER_REQUEST_FAILED', describe(error), { cause: error }),
-    );
+    throw requestFailed(connection, error);
   }
 }

@@ -1,6 +1,5 @@
 import type { Connection } from './connection.js';
-import { translate } from './connection.js';
-import { ContainerNotFoundError, DockerError, describe, statusOf } from './errors.js';
+import { containerNotFoundOr } from './connection.js';
 
 export interface LogChunk {
   stream: 'stdout' | 'stderr';
@@ -36,12 +35,7 @@ export async function containerLogs(connection: Connection, id: string, lines = 
     const buffer = Buffer.isBuffer(body) ? body : Buffer.from(String(body));
     return info.Config.Tty ? [{ stream: 'stdout', text: buffer.toString('utf8') }] : demultiplexLogs(buffer);
   } catch (error) {
-    if (statusOf(error) === 404) throw new ContainerNotFoundError(id, error);
-    throw translate(
-      connection,
-      error,
-      () => new DockerError('DOCKER_REQUEST_FAILED', describe(error), { cause: error }),
-    );
+    throw containerNotFoundOr(connection, id, error);
   }
 }
 
