@@ -7,7 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import type pino from 'pino';
 import type { DirectoryStorage } from './directory.js';
 import type { S3Storage } from './s3.js';
-import type { ByteRange, Storage } from './storage.js';
+import { type ByteRange, type Storage, StorageNotFoundError } from './storage.js';
 
 /** Tags move; everything else (blobs, revision and layer links) is content-addressed and may be cached forever. */
 function isMutable(key: string): boolean {
@@ -43,14 +43,22 @@ export class TieredStorage implements Storage {
     }
     const local = await this.local.stat(key);
     if (local) return local;
-    const remote = await this.remote.stat(key);
-    // Links are tiny and say what a repository holds: keep them, so the repository still answers when S3 is down.
-    if (remote && key.endsWith('/link')) await this.readSmall(key);
-    return remote;
+    if (!key.endsWith('/link')) return await this.remote.stat(key);
+    // Links are tiny and say what a repository holds: fetch and keep them in one GET, so the repository still
+    // answers when S3 is down.
+    const bytes = await this.remote.readSmall(key);
+    if (bytes === undefined) return undefined;
+    await this.local.writeSmall(key, bytes);
+    return { size: bytes.length };
   }
 
   async read(key: string, range?: ByteRange): Promise<Readable> {
-    if ((await this.local.stat(key)) === undefined) await this.fetchIntoLocal(key);
+    try {
+      return await this.local.read(key, range);
+    } catch (error) {
+      if (!(error instanceof StorageNotFoundError)) throw error;
+    }
+    await this.fetchIntoLocal(key);
     return await this.local.read(key, range);
   }
 
