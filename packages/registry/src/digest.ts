@@ -1,4 +1,4 @@
-import { createHash, type Hash } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { DigestInvalidError, RegistryError } from './errors.js';
 
 export type DigestAlgorithm = 'sha256' | 'sha512';
@@ -30,10 +30,6 @@ export function parseDigest(value: string): ParsedDigest {
 
 export function isDigest(value: string): boolean {
   return value.includes(':');
-}
-
-export function createDigestHash(algorithm: DigestAlgorithm): Hash {
-  return createHash(algorithm);
 }
 
 export function digestOf(bytes: Uint8Array, algorithm: DigestAlgorithm = 'sha256'): string {

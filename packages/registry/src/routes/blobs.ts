@@ -2,7 +2,7 @@ import { pipeline } from 'node:stream/promises';
 import type { RequestContext } from '../context.js';
 import { sendEmpty } from '../context.js';
 import { type ParsedDigest, parseDigest } from '../digest.js';
-import { BlobUnknownError, RegistryError } from '../errors.js';
+import { BlobUnknownError } from '../errors.js';
 import { layout } from '../layout.js';
 import { type ByteRange, StorageNotFoundError } from '../storage/storage.js';
 
@@ -82,11 +82,4 @@ export function parseRange(header: string | undefined, size: number): ByteRange 
 export function rangeHeader(size: number): string {
   // The spec's upload Range is inclusive; an empty upload reports 0-0 as distribution does.
   return `0-${Math.max(0, size - 1)}`;
-}
-
-export function assertNoBody(context: RequestContext): void {
-  const length = context.request.headers['content-length'];
-  if (length !== undefined && length !== '0') {
-    throw new RegistryError('BLOB_UPLOAD_INVALID', 'unexpected request body');
-  }
 }
