@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import type { BackendState, SwitchCommand } from './backend-state.js';
+import { type BackendState, type SwitchCommand, stateOf } from './backend-state.js';
 import { redisKeys, type SwitchAck } from './redis-keys.js';
 
 /**
@@ -106,13 +106,7 @@ export async function switchViaRedis(options: {
       if (acks.length >= expected) done();
     });
     await subscriber.subscribe(keys.ack);
-    const state: BackendState = {
-      url: options.command.maintenance === true ? null : options.command.url,
-      maintenance: options.command.maintenance === true,
-      since: new Date().toISOString(),
-      id: options.command.id,
-    };
-    await client.set(keys.backend, JSON.stringify(state));
+    await client.set(keys.backend, JSON.stringify(stateOf(options.command)));
     expected = await client.publish(keys.switch, JSON.stringify(options.command));
     if (acks.length >= expected) done();
     if (expected > 0) {
