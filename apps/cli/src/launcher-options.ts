@@ -2,6 +2,7 @@ import type { Launcher, LogFormat } from '@wunderproxy/launcher';
 import { launcherDefaults } from '@wunderproxy/launcher/defaults';
 import type { Argv } from 'yargs';
 import { adminUrlOf } from './admin-address.js';
+import { failWith } from './exit-codes.js';
 
 /** Flags shared by every command that deploys or reads deploys (launch, launcher, rollback, status). */
 export interface LauncherArgs {
@@ -71,4 +72,26 @@ export async function createLauncher(
     write,
     pullProgress: () => (tty ? ttyProgress(process.stdout) : logProgress((line) => write(`${line}\n`))),
   });
+}
+
+/**
+ * Runs a one-shot command's work with a Launcher, then closes it and exits: 0, or on failure the container log a
+ * failed deploy carries (if any) and the error's exit code. The launcher is closed before either exit.
+ */
+export async function runWithLauncher(
+  args: LauncherArgs,
+  work: (launcher: Launcher) => Promise<void>,
+  write?: (line: string) => void,
+): Promise<never> {
+  const launcher = await createLauncher(args, write).catch(failWith);
+  try {
+    await work(launcher);
+  } catch (error) {
+    const { reportDeployFailure } = await import('./deploy-output.js');
+    reportDeployFailure(error);
+    await launcher.close();
+    failWith(error);
+  }
+  await launcher.close();
+  process.exit(0);
 }

@@ -1,6 +1,5 @@
 import type { Argv, CommandModule } from 'yargs';
-import { failWith } from '../exit-codes.js';
-import { createLauncher, type LauncherArgs, withLauncherOptions } from '../launcher-options.js';
+import { type LauncherArgs, runWithLauncher, withLauncherOptions } from '../launcher-options.js';
 
 interface LaunchArgs extends LauncherArgs {
   config?: string;
@@ -29,9 +28,8 @@ export const launchCommand: CommandModule<object, LaunchArgs> = {
   handler: async (args) => {
     const { cliTrigger } = await import('@wunderproxy/launcher');
     const { readUserdataConfigUrl } = await import('@wunderproxy/s3');
-    const { reportDeployFailure, reportDeploySuccess } = await import('../deploy-output.js');
-    const launcher = await createLauncher(args).catch(failWith);
-    try {
+    const { reportDeploySuccess } = await import('../deploy-output.js');
+    await runWithLauncher(args, async (launcher) => {
       const configUrl = args.userdata ? await readUserdataConfigUrl() : args.config!;
       if (args.userdata) {
         const message = `config URL from userdata: ${configUrl}`;
@@ -43,12 +41,6 @@ export const launchCommand: CommandModule<object, LaunchArgs> = {
       }
       const record = await launcher.deploy({ configUrl, trigger: args.userdata ? 'userdata' : cliTrigger() });
       reportDeploySuccess(record, 'deployed', args['log-format']);
-    } catch (error) {
-      reportDeployFailure(error);
-      await launcher.close();
-      failWith(error);
-    }
-    await launcher.close();
-    process.exit(0);
+    });
   },
 };

@@ -1,6 +1,5 @@
 import type { Argv, CommandModule } from 'yargs';
-import { failWith } from '../exit-codes.js';
-import { createLauncher, type LauncherArgs, withLauncherOptions } from '../launcher-options.js';
+import { type LauncherArgs, runWithLauncher, withLauncherOptions } from '../launcher-options.js';
 
 interface RollbackArgs extends LauncherArgs {
   id?: string;
@@ -21,21 +20,14 @@ export const rollbackCommand: CommandModule<object, RollbackArgs> = {
     ) as unknown as Argv<RollbackArgs>,
   handler: async (args) => {
     const { cliTrigger } = await import('@wunderproxy/launcher');
-    const { reportDeployFailure, reportDeploySuccess } = await import('../deploy-output.js');
-    const launcher = await createLauncher(args).catch(failWith);
-    try {
+    const { reportDeploySuccess } = await import('../deploy-output.js');
+    await runWithLauncher(args, async (launcher) => {
       const record = await launcher.rollback({
         app: args.name,
         targetId: args.id,
         trigger: `rollback (${cliTrigger()})`,
       });
       reportDeploySuccess(record, `rolled back to ${record.rollbackOf} as`, args['log-format']);
-    } catch (error) {
-      reportDeployFailure(error);
-      await launcher.close();
-      failWith(error);
-    }
-    await launcher.close();
-    process.exit(0);
+    });
   },
 };
